@@ -1,0 +1,92 @@
+// Verifies the bearer tokens an identity provider in front of the API issues (HS256, SPEC §1).
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { Role } from '../users/user.entity';
+
+export interface TokenClaims {
+  sub: string;
+  email: string;
+  name: string;
+  role: Role;
+  /** Organization slug; present for customers. */
+  org: string | null;
+}
+
+export class InvalidTokenError extends Error {}
+
+const ROLE_CLAIMS: Record<string, Role> = {
+  customer: Role.CUSTOMER,
+  engineer: Role.ENGINEER,
+  manager: Role.MANAGER,
+  admin: Role.ADMIN,
+};
+
+export function secretKey(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+/** The bearer token in an `Authorization` header value, null when there is none. */
+export function bearerToken(authorization: string | undefined | null): string | null {
+  if (!authorization) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match) throw new InvalidTokenError('The Authorization header must be `Bearer <token>`.');
+  return match[1]!;
+}
+
+export async function verifyToken(token: string, key: Uint8Array, now: Date): Promise<TokenClaims> {
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, key, {
+      algorithms: ['HS256'],
+      currentDate: now,
+      requiredClaims: ['sub'],
+    }));
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw new InvalidTokenError('The token has expired; sign in again.');
+    throw new InvalidTokenError('The token is not valid: it must be an HS256 JWT signed by the identity provider.');
+  }
+  const claim = (name: string, max: number): string | null => {
+    const value = payload[name];
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+      throw new InvalidTokenError(`The token's \`${name}\` claim must be a string of 1 to ${max} characters.`);
+    }
+    return value;
+  };
+  const sub = claim('sub', 255)!;
+  const roleClaim = claim('role', 20);
+  const role = roleClaim ? ROLE_CLAIMS[roleClaim] : undefined;
+  if (!role) {
+    throw new InvalidTokenError('The token’s `role` claim must be one of customer, engineer, manager, admin.');
+  }
+  const org = claim('org', 50);
+  if (role === Role.CUSTOMER && !org) {
+    throw new InvalidTokenError('A customer’s token must carry its organization’s slug in the `org` claim.');
+  }
+  return {
+    sub,
+    email: claim('email', 254) ?? `${sub}@unknown.invalid`,
+    name: claim('name', 200) ?? sub,
+    role,
+    org: role === Role.CUSTOMER ? org : null,
+  };
+}
+
+/** Signs a token as the identity provider would: for the demo users and the tests. */
+export async function signToken(
+  claims: { sub: string; email: string; name: string; role: Role; org?: string | null },
+  key: Uint8Array,
+  options: { now?: Date; expiresAt?: Date } = {},
+): Promise<string> {
+  const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  const jwt = new SignJWT({
+    email: claims.email,
+    name: claims.name,
+    role: claims.role.toLowerCase(),
+    ...(claims.org ? { org: claims.org } : {}),
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuedAt(issuedAt);
+  if (options.expiresAt) jwt.setExpirationTime(Math.floor(options.expiresAt.getTime() / 1000));
+  return jwt.sign(key);
+}

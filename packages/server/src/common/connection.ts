@@ -1,0 +1,127 @@
+// Relay cursor connections: `edges { cursor node }`, `pageInfo`, and a `totalCount` counted only when asked for.
+import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { badUserInput } from './errors';
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+@ObjectType({ description: 'Where a page sits in the whole list.' })
+export class PageInfo {
+  @Field({ description: 'Whether more items follow this page.' })
+  hasNextPage!: boolean;
+
+  @Field({ description: 'Whether items come before this page (true when `after` was given).' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the first edge of this page.' })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last edge; pass it as `after` for the next page.' })
+  endCursor!: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: `How many items to return, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Return the items after this cursor (a previous page’s `endCursor`).' })
+  after?: string | null;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  cursorOf: (node: T) => string;
+  totalCount: () => Promise<number>;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+/** The page size asked for, checked against the contract's bounds. */
+export function pageSize(first: number | null | undefined): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw badUserInput(`\`first\` must be between 1 and ${MAX_PAGE_SIZE}; got ${first}.`, 'first');
+  }
+  return first;
+}
+
+export function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, arity: number): unknown[] {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(values) && values.length === arity) return values;
+  } catch {
+    // fall through to the error below
+  }
+  throw badUserInput('`after` is not a cursor from this list; pass a previous page’s `endCursor`.', 'after');
+}
+
+/** Builds a page from `limit + 1` fetched rows: the extra row only tells whether there is a next page. */
+export function pageOf<T>(
+  rows: T[],
+  limit: number,
+  after: string | null | undefined,
+  cursorOf: (node: T) => string,
+  totalCount: () => Promise<number>,
+): Page<T> {
+  return {
+    nodes: rows.slice(0, limit),
+    hasNextPage: rows.length > limit,
+    hasPreviousPage: Boolean(after),
+    cursorOf,
+    totalCount,
+  };
+}
+
+/** A connection type for `NodeType`: `XConnection` with `XEdge`s. */
+export function Connection<T extends object>(NodeType: ClassType<T>) {
+  @ObjectType(`${NodeType.name}Edge`, { description: `One ${NodeType.name} in a list, with its cursor.` })
+  class EdgeType {
+    @Field({ description: 'Opaque position of this edge; pass it as `after` to continue from here.' })
+    cursor!: string;
+
+    @Field(() => NodeType, { description: `The ${NodeType.name}.` })
+    node!: T;
+  }
+
+  @ObjectType(`${NodeType.name}ConnectionBase`)
+  abstract class ConnectionType {
+    constructor(private readonly page: Page<T>) {}
+
+    @Field(() => [EdgeType], { description: 'The items of this page with their cursors.' })
+    get edges(): Edge<T>[] {
+      return this.page.nodes.map((node) => ({ cursor: this.page.cursorOf(node), node }));
+    }
+
+    @Field(() => [NodeType], { description: 'The items of this page, without cursors.' })
+    get nodes(): T[] {
+      return this.page.nodes;
+    }
+
+    @Field(() => PageInfo, { description: 'Whether there is more, and the cursors to get it.' })
+    get pageInfo(): PageInfo {
+      const { nodes, cursorOf } = this.page;
+      return {
+        hasNextPage: this.page.hasNextPage,
+        hasPreviousPage: this.page.hasPreviousPage,
+        startCursor: nodes.length ? cursorOf(nodes[0]!) : null,
+        endCursor: nodes.length ? cursorOf(nodes[nodes.length - 1]!) : null,
+      };
+    }
+
+    @Field(() => Int, { description: 'How many items the whole list (all pages) holds.' })
+    totalCount(): Promise<number> {
+      return this.page.totalCount();
+    }
+  }
+  return ConnectionType;
+}

@@ -1,0 +1,39 @@
+// Per-request DataLoaders: every relation a GraphQL field follows is batched into one query per level.
+import { EntityName } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+
+interface Identified {
+  id: string;
+}
+
+export class Loaders {
+  private readonly byIdLoaders = new Map<unknown, DataLoader<string, unknown>>();
+  private readonly keyedLoaders = new Map<string, DataLoader<never, unknown>>();
+
+  constructor(private readonly em: EntityManager) {}
+
+  /** One entity by id, batched with every other lookup of the same type in the same tick. */
+  load<T extends Identified>(entity: EntityName<T>, id: string): Promise<T | null> {
+    let loader = this.byIdLoaders.get(entity) as DataLoader<string, T | null> | undefined;
+    if (!loader) {
+      loader = new DataLoader<string, T | null>(async (ids) => {
+        const rows = await this.em.find(entity, { id: { $in: [...ids] } } as never);
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        return ids.map((id) => byId.get(id) ?? null);
+      });
+      this.byIdLoaders.set(entity, loader as DataLoader<string, unknown>);
+    }
+    return loader.load(id);
+  }
+
+  /** A loader created once per request under `name`, for batches that are not lookups by id. */
+  keyed<K, V>(name: string, batch: (keys: readonly K[]) => Promise<V[]>, cacheKey?: (key: K) => unknown): DataLoader<K, V, unknown> {
+    let loader = this.keyedLoaders.get(name) as unknown as DataLoader<K, V, unknown> | undefined;
+    if (!loader) {
+      loader = new DataLoader<K, V, unknown>(batch, cacheKey ? { cacheKeyFn: cacheKey } : {});
+      this.keyedLoaders.set(name, loader as unknown as DataLoader<never, unknown>);
+    }
+    return loader;
+  }
+}

@@ -1,0 +1,36 @@
+// Everything the server reads from its environment, in one place, with the defaults a newcomer needs.
+import { DEFAULT_ESCALATIONS_EMAIL } from './policy/default-policy';
+
+export interface Config {
+  port: number;
+  /** Unset: an embedded PostgreSQL is started under `dataDir`. */
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  /** Unset in development: a random secret is generated and kept under `dataDir`. */
+  jwtSecret: string | undefined;
+  smtpUrl: string | undefined;
+  escalationsEmail: string;
+  communityUrl: string;
+  dataDir: string;
+  logLevel: string;
+}
+
+export const DEFAULT_COMMUNITY_URL = 'https://community.escalate.example/enhancements';
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 4000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be a TCP port number, got '${env.PORT}'`);
+  }
+  return {
+    port,
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    jwtSecret: env.AUTH_JWT_SECRET || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    escalationsEmail: env.ESCALATIONS_EMAIL || DEFAULT_ESCALATIONS_EMAIL,
+    communityUrl: env.COMMUNITY_URL || DEFAULT_COMMUNITY_URL,
+    dataDir: env.ESCALATE_DATA_DIR || '.data',
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,9 @@
+import { TicketEvent } from '../events/ticket-event.entity';
+import { Note } from '../notes/note.entity';
+import { Organization } from '../organizations/organization.entity';
+import { SeverityLevel } from '../policy/severity-level.entity';
+import { SupportLine } from '../policy/support-line.entity';
+import { Ticket } from '../tickets/ticket.entity';
+import { User } from '../users/user.entity';
+
+export const ENTITIES = [Organization, User, Ticket, Note, TicketEvent, SeverityLevel, SupportLine];

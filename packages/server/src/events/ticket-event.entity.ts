@@ -1,0 +1,66 @@
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Ref } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { toGlobalId } from '../common/global-id';
+import { Node } from '../common/node';
+import { Ticket } from '../tickets/ticket.entity';
+import { User } from '../users/user.entity';
+
+export enum TicketEventType {
+  CREATED = 'CREATED',
+  STATUS_CHANGED = 'STATUS_CHANGED',
+  SEVERITY_CHANGED = 'SEVERITY_CHANGED',
+  ASSIGNED = 'ASSIGNED',
+  NOTE_ADDED = 'NOTE_ADDED',
+}
+
+registerEnumType(TicketEventType, {
+  name: 'TicketEventType',
+  description: 'What changed on a ticket.',
+  valuesConfig: {
+    CREATED: { description: 'The ticket was filed. Data: severity, environment, category, relatedTicketId.' },
+    STATUS_CHANGED: { description: 'Data: from, to.' },
+    SEVERITY_CHANGED: { description: 'Data: from, to, reason.' },
+    ASSIGNED: { description: 'Data: fromAssigneeId, toAssigneeId (null when unassigned).' },
+    NOTE_ADDED: { description: 'Data: noteId, kind, visibility.' },
+  },
+});
+
+/** The audit trail: one row for every change to a ticket. Nothing changes without one. */
+@Entity({ tableName: 'ticket_event' })
+@Index({ name: 'ticket_event_ticket_at_index', properties: ['ticket', 'at'] })
+@ObjectType({ implements: Node, description: 'One change to a ticket, with who made it and when.' })
+export class TicketEvent implements Node {
+  [OptionalProps]?: 'nodeId';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  get nodeId(): string {
+    return toGlobalId('TicketEvent', this.id);
+  }
+
+  @ManyToOne(() => Ticket, { ref: true, deleteRule: 'cascade', index: false })
+  ticket!: Ref<Ticket>;
+
+  @Enum({ items: () => TicketEventType })
+  @Field(() => TicketEventType, { description: 'What changed.' })
+  type!: TicketEventType;
+
+  /** Null for changes the system makes on its own (e.g. time-driven SLA transitions). */
+  @ManyToOne(() => User, { ref: true, nullable: true, deleteRule: 'restrict' })
+  actor?: Ref<User> | null;
+
+  @Property({ type: 'datetime' })
+  @Field({ description: 'When it changed.' })
+  at!: Date;
+
+  @Property({ type: 'json' })
+  @Field(() => GraphQLJSONObject, { description: 'The details of the change; the keys depend on `type`.' })
+  data!: Record<string, unknown>;
+
+  /** Staff-only events (about internal notes) are hidden from customers. */
+  @Property({ type: 'boolean' })
+  internal: boolean = false;
+}

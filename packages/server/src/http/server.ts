@@ -1,0 +1,171 @@
+// Apollo Server on Express at /graphql, with the playground, health endpoints and authentication in front.
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { MikroORM } from '@mikro-orm/postgresql';
+import express, { NextFunction, Request, Response } from 'express';
+import { GraphQLFormattedError } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { bearerToken, InvalidTokenError, verifyToken } from '../auth/token';
+import { Viewer, ViewerDirectory } from '../auth/viewer';
+import { Loaders } from '../common/loaders';
+import { Config } from '../config';
+import { Clock, Context, systemClock } from '../context';
+import { DEFAULT_LIMITS, QueryLimits, queryLimitsPlugin } from './limits';
+import { playgroundRouter } from './playground';
+import { buildEscalateSchema } from './schema';
+
+export interface ServerOptions {
+  orm: MikroORM;
+  config: Config;
+  log: Logger;
+  jwtKey: Uint8Array;
+  clock?: Clock;
+  limits?: QueryLimits;
+}
+
+export interface EscalateServer {
+  httpServer: Server;
+  /** Listens on the port (0: any free one) and returns the GraphQL endpoint's URL. */
+  listen(port: number, host?: string): Promise<string>;
+  /** Stops accepting connections, lets running requests finish, then returns. */
+  stop(): Promise<void>;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    viewer?: Viewer | null;
+  }
+}
+
+function graphqlErrorResponse(response: Response, status: number, message: string, code: string): void {
+  response.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+export async function createServer(options: ServerOptions): Promise<EscalateServer> {
+  const { orm, config, log, jwtKey, clock = systemClock } = options;
+  const schema = buildEscalateSchema();
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createHttpServer(app);
+  const viewers = new ViewerDirectory();
+
+  const errorLogging: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
+              contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+            }
+          }
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    // Authentication is by bearer header only, which a cross-site form cannot send; GET stays usable for queries.
+    csrfPrevention: false,
+    // Unexpected errors are logged (errorLogging) and reach clients without internals.
+    formatError: (formatted: GraphQLFormattedError) => {
+      const code = formatted.extensions?.code;
+      if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+      const { locations, path } = formatted;
+      return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      queryLimitsPlugin<Context>(schema, options.limits ?? DEFAULT_LIMITS),
+      errorLogging,
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_request, response) => {
+    try {
+      await orm.em.fork().execute('select 1');
+      response.json({ status: 'ready' });
+    } catch (error) {
+      log.warn({ err: error }, 'database not reachable');
+      response.status(503).json({ status: 'database unreachable' });
+    }
+  });
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (request, response) => {
+        const given = request.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+        response.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (request) => request.url?.startsWith('/playground/') ?? false },
+    }),
+  );
+  app.use(playgroundRouter());
+
+  const authenticate = async (request: Request, response: Response, next: NextFunction) => {
+    try {
+      const token = bearerToken(request.headers.authorization);
+      if (!token) {
+        request.viewer = null;
+        return next();
+      }
+      const now = clock();
+      const claims = await verifyToken(token, jwtKey, now);
+      request.viewer = await viewers.viewerFor(orm.em.fork(), claims, now);
+      next();
+    } catch (error) {
+      if (error instanceof InvalidTokenError) return graphqlErrorResponse(response, 401, error.message, 'UNAUTHENTICATED');
+      next(error);
+    }
+  };
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    authenticate,
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<Context> => {
+        const em = orm.em.fork();
+        return { viewer: req.viewer ?? null, em, loaders: new Loaders(em), clock, config, log: req.log };
+      },
+    }),
+  );
+
+  // Malformed JSON bodies and anything else that escapes: a GraphQL-shaped error, never an HTML page.
+  app.use((error: Error & { status?: number; type?: string }, request: Request, response: Response, _next: NextFunction) => {
+    if (error.status && error.status < 500) {
+      return graphqlErrorResponse(response, error.status, `The request could not be read: ${error.message}`, 'BAD_REQUEST');
+    }
+    request.log?.error({ err: error }, 'request failed');
+    graphqlErrorResponse(response, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+  });
+
+  return {
+    httpServer,
+    listen: (port, host = '0.0.0.0') =>
+      new Promise<string>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const { port: bound } = httpServer.address() as AddressInfo;
+          resolve(`http://${host === '0.0.0.0' ? 'localhost' : host}:${bound}/graphql`);
+        });
+      }),
+    stop: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,68 @@
+// Adding notes: who may write which kind, and what a note does to the ticket's status.
+import { EntityManager } from '@mikro-orm/postgresql';
+import { viewerIsStaff } from '../auth/rules';
+import { Viewer } from '../auth/viewer';
+import { InputCheck } from '../common/input-check';
+import { userError, UserErrorCode, UserErrors } from '../common/user-error';
+import { recordEvent } from '../events/record-event';
+import { TicketEventType } from '../events/ticket-event.entity';
+import { TicketStatus } from '../tickets/ticket-enums';
+import { ticketForMutation } from '../tickets/ticket-access';
+import { changeStatus } from '../tickets/ticket.service';
+import { Note, NoteKind, NoteVisibility } from './note.entity';
+import { BODY_MAX, NoteAddInput } from './note.inputs';
+
+function refuse(field: string, message: string, code = UserErrorCode.NOT_ALLOWED): never {
+  throw new UserErrors([userError(code, field, message)]);
+}
+
+/** The kind a note gets: a public staff note is a response (SPEC §2); the rest as asked, within the role's rights. */
+function noteKind(viewer: Viewer, visibility: NoteVisibility, asked: NoteKind | null | undefined): NoteKind {
+  if (viewerIsStaff(viewer)) {
+    if (asked === NoteKind.UPDATE_REQUEST || asked === NoteKind.SEVERITY_CHANGE_REQUEST) {
+      refuse('kind', `${asked} notes are written by customers; staff write responses (public) or comments (internal).`);
+    }
+    if (visibility === NoteVisibility.INTERNAL && asked === NoteKind.RESPONSE) {
+      refuse('kind', 'A response is what the customer reads: make it PUBLIC, or leave kind out for an internal comment.', UserErrorCode.INVALID);
+    }
+    return visibility === NoteVisibility.PUBLIC ? NoteKind.RESPONSE : NoteKind.COMMENT;
+  }
+  if (visibility === NoteVisibility.INTERNAL) refuse('visibility', 'Customers add public notes only; leave visibility out.');
+  if (asked === NoteKind.RESPONSE) refuse('kind', 'Responses come from support staff; use COMMENT or UPDATE_REQUEST.');
+  if (asked === NoteKind.SEVERITY_CHANGE_REQUEST) {
+    refuse('kind', 'Ask for another severity with `severityChangeRequest`, giving the severity you need and why.');
+  }
+  return asked ?? NoteKind.COMMENT;
+}
+
+export async function addNote(em: EntityManager, viewer: Viewer, input: NoteAddInput, now: Date): Promise<Note> {
+  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+  const check = new InputCheck();
+  const body = check.text('body', input.body, BODY_MAX);
+  check.orThrow();
+  if (ticket.status === TicketStatus.CLOSED) {
+    refuse('ticketId', `${ticket.displayNumber} is closed; file a new ticket with relatedTicketId to follow up.`);
+  }
+  const visibility = input.visibility ?? NoteVisibility.PUBLIC;
+  const kind = noteKind(viewer, visibility, input.kind);
+
+  const note = em.create(Note, { ticket, author: viewer.userId, body: body!, kind, visibility, createdAt: now });
+  ticket.updatedAt = now;
+  recordEvent(
+    em,
+    ticket,
+    TicketEventType.NOTE_ADDED,
+    viewer.userId,
+    now,
+    { noteId: note.nodeId, kind, visibility },
+    visibility === NoteVisibility.INTERNAL,
+  );
+  // The customer answered: the ball is back with support. Support responded to a new ticket: work has started.
+  if (!viewerIsStaff(viewer) && ticket.status === TicketStatus.WAITING_ON_CUSTOMER) {
+    changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
+  } else if (kind === NoteKind.RESPONSE && ticket.status === TicketStatus.NEW) {
+    changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
+  }
+  await em.flush();
+  return note;
+}

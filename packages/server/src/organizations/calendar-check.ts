@@ -1,0 +1,101 @@
+// Validates business calendars and policy overrides in the input shape of SPEC §4.
+import { DateTime, Duration, IANAZone } from 'luxon';
+import { InputCheck } from '../common/input-check';
+import { UserErrorCode } from '../common/user-error';
+import { Region, REGION_TIME_ZONE } from '../policy/enums';
+import { BusinessCalendar, BusinessCalendarInput, BusinessHours, SeverityTarget, Weekday } from './calendar';
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+const MAX_INTERVALS = 50;
+const MAX_HOLIDAYS = 500;
+/** Shortest and longest target a policy may set. */
+const MIN_TARGET_MINUTES = 0;
+const MAX_TARGET_DAYS = 90;
+
+function minutesOf(time: string): number {
+  const [hours, minutes] = time.split(':').map(Number) as [number, number];
+  return hours * 60 + minutes;
+}
+
+/** Monday to Friday, 09:00–17:00, in the region's main time zone. */
+export function defaultCalendar(region: Region): BusinessCalendar {
+  const weekdays = [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY];
+  return {
+    timezone: REGION_TIME_ZONE[region],
+    weeklyHours: weekdays.map((day) => ({ day, start: '09:00', end: '17:00' })),
+    holidays: [],
+  };
+}
+
+export function checkCalendar(check: InputCheck, input: BusinessCalendarInput): BusinessCalendar {
+  const field = (...path: (string | number)[]) => ['calendar', ...path.map(String)];
+  const timezone = input.timezone.trim();
+  if (!IANAZone.isValidZone(timezone)) {
+    check.add(UserErrorCode.INVALID, field('timezone'), `'${timezone.slice(0, 60)}' is not an IANA time zone; use one like 'America/New_York'.`);
+  }
+  if (input.weeklyHours.length > MAX_INTERVALS) {
+    check.add(UserErrorCode.TOO_LONG, field('weeklyHours'), `At most ${MAX_INTERVALS} intervals of weekly hours.`);
+  }
+  const weeklyHours: BusinessHours[] = [];
+  input.weeklyHours.slice(0, MAX_INTERVALS).forEach((interval, index) => {
+    const { day, start, end } = interval;
+    if (!TIME.test(start) || start === '24:00') {
+      check.add(UserErrorCode.INVALID, field('weeklyHours', index, 'start'), `Start must be HH:MM between 00:00 and 23:59; got '${start.slice(0, 10)}'.`);
+      return;
+    }
+    if (!TIME.test(end)) {
+      check.add(UserErrorCode.INVALID, field('weeklyHours', index, 'end'), `End must be HH:MM between 00:01 and 24:00; got '${end.slice(0, 10)}'.`);
+      return;
+    }
+    if (minutesOf(end) <= minutesOf(start)) {
+      check.add(UserErrorCode.INVALID, field('weeklyHours', index, 'end'), `End (${end}) must be after start (${start}); use 24:00 for midnight.`);
+      return;
+    }
+    const overlapping = weeklyHours.find(
+      (other) => other.day === day && minutesOf(other.start) < minutesOf(end) && minutesOf(start) < minutesOf(other.end),
+    );
+    if (overlapping) {
+      check.add(UserErrorCode.INVALID, field('weeklyHours', index), `${day} ${start}–${end} overlaps ${overlapping.start}–${overlapping.end}; merge them.`);
+      return;
+    }
+    weeklyHours.push({ day, start, end });
+  });
+  const holidays = input.holidays ?? [];
+  if (holidays.length > MAX_HOLIDAYS) {
+    check.add(UserErrorCode.TOO_LONG, field('holidays'), `At most ${MAX_HOLIDAYS} holidays.`);
+  }
+  holidays.slice(0, MAX_HOLIDAYS).forEach((holiday, index) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(holiday) || !DateTime.fromISO(holiday).isValid) {
+      check.add(UserErrorCode.INVALID, field('holidays', index), `Holidays are dates as YYYY-MM-DD; got '${holiday.slice(0, 20)}'.`);
+    }
+  });
+  const dayOrder = Object.values(Weekday);
+  weeklyHours.sort((a, b) => dayOrder.indexOf(a.day) - dayOrder.indexOf(b.day) || minutesOf(a.start) - minutesOf(b.start));
+  return { timezone, weeklyHours, holidays: [...new Set(holidays)].sort() };
+}
+
+export function checkPolicy(check: InputCheck, input: SeverityTarget[]): SeverityTarget[] {
+  const seen = new Set<string>();
+  const policy: SeverityTarget[] = [];
+  input.forEach(({ severity, targetResponse, clock }, index) => {
+    const field = ['policy', String(index)];
+    if (seen.has(severity)) {
+      check.add(UserErrorCode.INVALID, field, `${severity} is given twice; give one target per severity.`);
+      return;
+    }
+    seen.add(severity);
+    const duration = Duration.fromISO(targetResponse.trim());
+    const minutes = duration.isValid ? duration.as('minutes') : NaN;
+    const calendarUnits = /[YM]/.test(targetResponse.trim().split('T')[0] ?? ''); // months and years vary in length
+    if (!(minutes > MIN_TARGET_MINUTES) || minutes > MAX_TARGET_DAYS * 24 * 60 || calendarUnits) {
+      check.add(
+        UserErrorCode.INVALID,
+        [...field, 'targetResponse'],
+        `targetResponse must be a positive ISO-8601 duration in days, hours, minutes or seconds, at most P${MAX_TARGET_DAYS}D (e.g. PT2H); got '${targetResponse.slice(0, 30)}'.`,
+      );
+      return;
+    }
+    policy.push({ severity, targetResponse: targetResponse.trim(), clock });
+  });
+  return policy;
+}

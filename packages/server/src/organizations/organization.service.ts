@@ -1,0 +1,63 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { idOf } from '../common/global-id';
+import { InputCheck } from '../common/input-check';
+import { UserErrorCode, UserErrors, userError } from '../common/user-error';
+import { checkCalendar, checkPolicy, defaultCalendar } from './calendar-check';
+import { Organization } from './organization.entity';
+import { OrganizationCreateInput, OrganizationUpdateInput } from './organization.inputs';
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])$/;
+
+export async function createOrganization(em: EntityManager, input: OrganizationCreateInput, now: Date): Promise<Organization> {
+  const check = new InputCheck();
+  const slug = check.text('slug', input.slug, 50);
+  if (slug && !SLUG.test(slug)) {
+    check.add(UserErrorCode.INVALID, 'slug', 'The slug must be 2–50 lowercase letters, digits or dashes, not starting or ending with a dash.');
+  }
+  const name = check.text('name', input.name, 200);
+  const accountManagerEmail = check.email('accountManagerEmail', input.accountManagerEmail);
+  const calendar = input.calendar ? checkCalendar(check, input.calendar) : defaultCalendar(input.region);
+  const policy = checkPolicy(check, input.policy ?? []);
+  check.orThrow();
+
+  const organization = em.create(Organization, {
+    slug: slug!,
+    name: name!,
+    region: input.region,
+    accountManagerEmail: accountManagerEmail!,
+    calendar,
+    policy,
+    createdAt: now,
+    updatedAt: now,
+  });
+  try {
+    await em.flush();
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) {
+      throw new UserErrors([userError(UserErrorCode.TAKEN, 'slug', `The slug '${slug}' is taken; choose another.`)]);
+    }
+    throw error;
+  }
+  return organization;
+}
+
+export async function updateOrganization(em: EntityManager, input: OrganizationUpdateInput, now: Date): Promise<Organization> {
+  const id = idOf(input.organizationId, 'Organization');
+  const organization = id ? await em.findOne(Organization, { id }) : null;
+  if (!organization) {
+    throw new UserErrors([userError(UserErrorCode.NOT_FOUND, 'organizationId', 'No organization with that id.')]);
+  }
+  const check = new InputCheck();
+  if (input.name !== undefined && input.name !== null) organization.name = check.text('name', input.name, 200) ?? organization.name;
+  if (input.region) organization.region = input.region;
+  if (input.accountManagerEmail !== undefined && input.accountManagerEmail !== null) {
+    organization.accountManagerEmail = check.email('accountManagerEmail', input.accountManagerEmail) ?? organization.accountManagerEmail;
+  }
+  if (input.calendar) organization.calendar = checkCalendar(check, input.calendar);
+  if (input.policy) organization.policy = checkPolicy(check, input.policy);
+  check.orThrow();
+  organization.updatedAt = now;
+  await em.flush();
+  return organization;
+}

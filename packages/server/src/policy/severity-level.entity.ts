@@ -1,0 +1,61 @@
+import { ArrayType, Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
+import { Duration } from 'luxon';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Environment, Severity, SlaClock } from './enums';
+
+@ObjectType({ description: 'A target response time and how it is counted.' })
+export class SlaTarget {
+  @Field(() => Int, { description: 'The target in minutes (of business hours when `clock` is BUSINESS_HOURS).' })
+  minutes!: number;
+
+  @Field(() => SlaClock, { description: 'Calendar time or business hours.' })
+  clock!: SlaClock;
+
+  @Field({ description: 'The target in words, e.g. `1 hour` or `4 business hours`.' })
+  label!: string;
+}
+
+export function slaTarget(minutes: number, clock: SlaClock): SlaTarget {
+  const duration = Duration.fromObject({ minutes }).shiftTo('hours', 'minutes');
+  const parts: string[] = [];
+  if (duration.hours) parts.push(`${duration.hours} ${clock === SlaClock.BUSINESS_HOURS ? 'business ' : ''}hour${duration.hours === 1 ? '' : 's'}`);
+  if (duration.minutes || !parts.length) parts.push(`${duration.minutes} minute${duration.minutes === 1 ? '' : 's'}`);
+  return { minutes, clock, label: parts.join(' ') };
+}
+
+/** One row of the policy's severity table; seeded from the vendor's policy, changeable by an admin. */
+@Entity({ tableName: 'severity_level' })
+@ObjectType({ description: 'A severity of the support policy: its business impact, where it applies, and its target.' })
+export class SeverityLevel {
+  @PrimaryKey({ type: 'string', length: 10 })
+  @Field(() => Severity, { description: 'The severity.' })
+  severity!: Severity;
+
+  @Property({ type: 'string', length: 100 })
+  @Field({ description: 'The business impact in a word or two, e.g. `Critical`.' })
+  businessImpact!: string;
+
+  @Property({ type: 'text' })
+  @Field({ description: 'When this severity applies, in the policy’s words.' })
+  description!: string;
+
+  @Property({ type: ArrayType })
+  @Field(() => [Environment], { description: 'The environments a ticket of this severity may be filed for.' })
+  allowedEnvironments!: Environment[];
+
+  @Property({ type: 'integer' })
+  targetMinutes!: number;
+
+  @Enum({ items: () => SlaClock })
+  clock!: SlaClock;
+
+  @Field(() => SlaTarget, { description: 'Target first response.' })
+  get target(): SlaTarget {
+    return slaTarget(this.targetMinutes, this.clock);
+  }
+
+  @Field({ description: 'Target first response as an ISO-8601 duration, e.g. `PT1H`.' })
+  get targetResponse(): string {
+    return Duration.fromObject({ minutes: this.targetMinutes }).shiftTo('hours', 'minutes').toISO() ?? '';
+  }
+}

@@ -1,0 +1,27 @@
+// Finding tickets as the viewer may see them: another organization's ticket does not exist for a customer.
+import { FilterQuery } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { canSeeOrganization, viewerIsStaff } from '../auth/rules';
+import { Viewer } from '../auth/viewer';
+import { idOf } from '../common/global-id';
+import { userError, UserErrorCode, UserErrors } from '../common/user-error';
+import { Ticket } from './ticket.entity';
+
+/** Restricts a ticket query to what the viewer may see. */
+export function ticketScope(viewer: Viewer): FilterQuery<Ticket> {
+  return viewerIsStaff(viewer) ? {} : { organization: viewer.organizationId! };
+}
+
+export function canSeeTicket(viewer: Viewer, ticket: Ticket): boolean {
+  return canSeeOrganization(viewer, ticket.organization.id);
+}
+
+/** The ticket behind a global id for a mutation, or a NOT_FOUND user error on `field`. */
+export async function ticketForMutation(em: EntityManager, viewer: Viewer, globalId: string, field: string): Promise<Ticket> {
+  const id = idOf(globalId, 'Ticket');
+  const ticket = id ? await em.findOne(Ticket, { $and: [{ id }, ticketScope(viewer)] }) : null;
+  if (!ticket) {
+    throw new UserErrors([userError(UserErrorCode.NOT_FOUND, field, 'No ticket with that id exists or you cannot see it.')]);
+  }
+  return ticket;
+}

@@ -1,0 +1,235 @@
+import { FilterQuery } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { requireViewer, viewerIsStaff } from '../auth/rules';
+import { childPage } from '../common/child-page';
+import { Connection, decodeCursor, encodeCursor, PageArgs, pageOf, pageSize } from '../common/connection';
+import { badUserInput, notFound } from '../common/errors';
+import { idOf } from '../common/global-id';
+import { inTransaction } from '../common/mutation';
+import { Context } from '../context';
+import { TicketEvent } from '../events/ticket-event.entity';
+import { Note } from '../notes/note.entity';
+import { Organization } from '../organizations/organization.entity';
+import { Role, User } from '../users/user.entity';
+import { canSeeTicket, ticketScope } from './ticket-access';
+import { Ticket, TICKET_NUMBER_PREFIX } from './ticket.entity';
+import {
+  OrderDirection,
+  SEARCH_MAX,
+  TicketAssignInput,
+  TicketAssignPayload,
+  TicketCreateInput,
+  TicketCreatePayload,
+  TicketFilter,
+  TicketOrder,
+  TicketOrderField,
+  TicketUpdateStatusInput,
+  TicketUpdateStatusPayload,
+} from './ticket.inputs';
+import { assignTicket, createTicket, IdempotentReplay, updateTicketStatus } from './ticket.service';
+
+@ObjectType({ description: 'A page of tickets.' })
+export class TicketConnection extends Connection(Ticket) {}
+
+@ObjectType({ description: 'A page of notes, oldest first.' })
+export class NoteConnection extends Connection(Note) {}
+
+@ObjectType({ description: 'A page of a ticket’s audit trail, oldest first.' })
+export class TicketEventConnection extends Connection(TicketEvent) {}
+
+const ORDER_PROPERTY: Record<TicketOrderField, 'createdAt' | 'updatedAt' | 'severity'> = {
+  CREATED_AT: 'createdAt',
+  UPDATED_AT: 'updatedAt',
+  SEVERITY: 'severity',
+};
+
+const NEVER = '00000000-0000-0000-0000-000000000000';
+
+function ticketNumber(text: string): number | null {
+  const match = new RegExp(`^(?:${TICKET_NUMBER_PREFIX})?(\\d{1,9})$`, 'i').exec(text.trim());
+  return match ? Number(match[1]) : null;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+@Resolver(() => Ticket)
+export class TicketResolver {
+  @Authorized()
+  @Query(() => Ticket, {
+    nullable: true,
+    description: 'One ticket by global id or by number (`RS-1001`); give exactly one. NOT_FOUND when it does not exist or is not yours to see.',
+  })
+  async ticket(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { nullable: true, description: 'The ticket’s global id.' }) id?: string | null,
+    @Arg('number', () => String, { nullable: true, description: 'The ticket number, e.g. `RS-1001`.' }) number?: string | null,
+  ): Promise<Ticket> {
+    const viewer = requireViewer(ctx.viewer);
+    if ((id ? 1 : 0) + (number ? 1 : 0) !== 1) throw badUserInput('Give either `id` or `number` of the ticket, not both or neither.');
+    const where: FilterQuery<Ticket> = id ? { id: idOf(id, 'Ticket') ?? NEVER } : { number: ticketNumber(number!) ?? -1 };
+    const ticket = await ctx.em.findOne(Ticket, { $and: [where, ticketScope(viewer)] });
+    if (!ticket) throw notFound('ticket');
+    return ticket;
+  }
+
+  @Authorized()
+  @Query(() => TicketConnection, { description: 'Tickets you can see, filtered and ordered; newest first by default.' })
+  async tickets(
+    @Args() { first, after }: PageArgs,
+    @Ctx() ctx: Context,
+    @Arg('filter', () => TicketFilter, { nullable: true, description: 'Which tickets.' }) filter?: TicketFilter | null,
+    @Arg('orderBy', () => TicketOrder, { nullable: true, description: 'Order; default CREATED_AT DESC.' }) orderBy?: TicketOrder | null,
+  ): Promise<TicketConnection> {
+    const viewer = requireViewer(ctx.viewer);
+    const limit = pageSize(first);
+    const conditions: FilterQuery<Ticket>[] = [ticketScope(viewer)];
+    if (filter?.status?.length) conditions.push({ status: { $in: filter.status } });
+    if (filter?.severity?.length) conditions.push({ severity: { $in: filter.severity } });
+    if (filter?.organizationId) conditions.push({ organization: idOf(filter.organizationId, 'Organization') ?? NEVER });
+    if (filter?.assigneeId) conditions.push({ assignee: idOf(filter.assigneeId, 'User') ?? NEVER });
+    if (filter?.search) {
+      const search = filter.search.trim();
+      if (search.length > SEARCH_MAX) throw badUserInput(`\`search\` must be at most ${SEARCH_MAX} characters.`, 'filter.search');
+      const number = ticketNumber(search);
+      const pattern = `%${escapeLike(search)}%`;
+      conditions.push({
+        $or: [{ title: { $ilike: pattern } }, { description: { $ilike: pattern } }, ...(number ? [{ number }] : [])],
+      });
+    }
+    const where: FilterQuery<Ticket> = { $and: conditions };
+
+    const property = ORDER_PROPERTY[orderBy?.field ?? TicketOrderField.CREATED_AT];
+    const direction = orderBy?.direction ?? OrderDirection.DESC;
+    const after$ = direction === OrderDirection.ASC ? '$gt' : '$lt';
+    const keyset: FilterQuery<Ticket>[] = [];
+    if (after) {
+      const [value, number] = decodeCursor(after, 2) as [string, number];
+      const sortValue = property === 'severity' ? value : new Date(value);
+      if (typeof number !== 'number' || (sortValue instanceof Date && Number.isNaN(sortValue.getTime()))) {
+        throw badUserInput('`after` is not a cursor from this list; pass a previous page’s `endCursor`.', 'after');
+      }
+      keyset.push({
+        $or: [{ [property]: { [after$]: sortValue } }, { [property]: sortValue, number: { [after$]: number } }],
+      } as FilterQuery<Ticket>);
+    }
+    const sort = direction === OrderDirection.ASC ? 'asc' : 'desc';
+    const rows = await ctx.em.find(
+      Ticket,
+      { $and: [where, ...keyset] },
+      { orderBy: [{ [property]: sort }, { number: sort }], limit: limit + 1 },
+    );
+    const cursorOf = (ticket: Ticket) => {
+      const value = ticket[property];
+      return encodeCursor([value instanceof Date ? value.toISOString() : value, ticket.number]);
+    };
+    return new TicketConnection(pageOf(rows, limit, after, cursorOf, () => ctx.em.count(Ticket, where)));
+  }
+
+  @Authorized()
+  @Mutation(() => TicketCreatePayload, {
+    description:
+      'Files a ticket. SEV1/SEV2 only for PRODUCTION; ENHANCEMENT is redirected to the community forum; an `idempotencyKey` makes retries safe.',
+  })
+  async ticketCreate(
+    @Arg('input', () => TicketCreateInput, { description: 'The ticket.' }) input: TicketCreateInput,
+    @Ctx() ctx: Context,
+  ): Promise<TicketCreatePayload> {
+    const viewer = requireViewer(ctx.viewer);
+    try {
+      const { value, userErrors } = await inTransaction(ctx.em, (em) =>
+        createTicket(em, viewer, input, ctx.clock(), { communityUrl: ctx.config.communityUrl }),
+      );
+      return { ticket: value, userErrors };
+    } catch (error) {
+      if (!(error instanceof IdempotentReplay || error instanceof UniqueConstraintViolationException)) throw error;
+      // A concurrent retry with the same key won the insert: answer as a retry, with the first ticket.
+      const { value, userErrors } = await inTransaction(ctx.em.fork(), (em) =>
+        createTicket(em, viewer, input, ctx.clock(), { communityUrl: ctx.config.communityUrl }),
+      );
+      return { ticket: value, userErrors };
+    }
+  }
+
+  @Authorized()
+  @Mutation(() => TicketUpdateStatusPayload, {
+    description: 'Changes a ticket’s status. Staff move tickets through the lifecycle; customers may close theirs.',
+  })
+  async ticketUpdateStatus(
+    @Arg('input', () => TicketUpdateStatusInput, { description: 'The change.' }) input: TicketUpdateStatusInput,
+    @Ctx() ctx: Context,
+  ): Promise<TicketUpdateStatusPayload> {
+    const viewer = requireViewer(ctx.viewer);
+    const { value, userErrors } = await inTransaction(ctx.em, (em) => updateTicketStatus(em, viewer, input, ctx.clock()));
+    return { ticket: value, userErrors };
+  }
+
+  @Authorized(Role.ENGINEER, Role.MANAGER, Role.ADMIN)
+  @Mutation(() => TicketAssignPayload, { description: 'Assigns a ticket to an engineer or manager, or unassigns it (staff).' })
+  async ticketAssign(
+    @Arg('input', () => TicketAssignInput, { description: 'The assignment.' }) input: TicketAssignInput,
+    @Ctx() ctx: Context,
+  ): Promise<TicketAssignPayload> {
+    const viewer = requireViewer(ctx.viewer);
+    const { value, userErrors } = await inTransaction(ctx.em, (em) => assignTicket(em, viewer, input, ctx.clock()));
+    return { ticket: value, userErrors };
+  }
+
+  @FieldResolver(() => Organization, { description: 'The customer organization the ticket belongs to.' })
+  async organization(@Root() ticket: Ticket, @Ctx() ctx: Context): Promise<Organization> {
+    return (await ctx.loaders.load(Organization, ticket.organization.id))!;
+  }
+
+  @FieldResolver(() => User, { description: 'Who filed the ticket.' })
+  async requester(@Root() ticket: Ticket, @Ctx() ctx: Context): Promise<User> {
+    return (await ctx.loaders.load(User, ticket.requester.id))!;
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'The engineer or manager working on it; null while unassigned.' })
+  assignee(@Root() ticket: Ticket, @Ctx() ctx: Context): Promise<User | null> | null {
+    return ticket.assignee ? ctx.loaders.load(User, ticket.assignee.id) : null;
+  }
+
+  @FieldResolver(() => Ticket, { nullable: true, description: 'The earlier ticket this one relates to, if any.' })
+  async relatedTicket(@Root() ticket: Ticket, @Ctx() ctx: Context): Promise<Ticket | null> {
+    if (!ticket.relatedTicket) return null;
+    const related = await ctx.loaders.load(Ticket, ticket.relatedTicket.id);
+    return related && canSeeTicket(requireViewer(ctx.viewer), related) ? related : null;
+  }
+
+  @FieldResolver(() => NoteConnection, { description: 'The ticket’s notes, oldest first. Customers see public notes only.' })
+  async notes(@Root() ticket: Ticket, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<NoteConnection> {
+    const publicOnly = !viewerIsStaff(requireViewer(ctx.viewer));
+    return new NoteConnection(await childPage(ctx, NOTE_CHILDREN, ticket.id, publicOnly, page));
+  }
+
+  @FieldResolver(() => TicketEventConnection, {
+    description: 'The audit trail: every change to the ticket, oldest first. Customers do not see events about internal notes.',
+  })
+  async timeline(@Root() ticket: Ticket, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<TicketEventConnection> {
+    const publicOnly = !viewerIsStaff(requireViewer(ctx.viewer));
+    return new TicketEventConnection(await childPage(ctx, EVENT_CHILDREN, ticket.id, publicOnly, page));
+  }
+}
+
+const NOTE_CHILDREN = {
+  name: 'notes',
+  entity: Note,
+  table: 'note',
+  parentColumn: 'ticket_id',
+  orderColumn: 'created_at',
+  orderProperty: 'createdAt' as const,
+  publicCondition: `visibility = 'PUBLIC'`,
+};
+
+const EVENT_CHILDREN = {
+  name: 'timeline',
+  entity: TicketEvent,
+  table: 'ticket_event',
+  parentColumn: 'ticket_id',
+  orderColumn: 'at',
+  orderProperty: 'at' as const,
+  publicCondition: 'internal = false',
+};

@@ -1,0 +1,210 @@
+// Filing tickets and moving them through their lifecycle. Every change records a TicketEvent.
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { viewerIsStaff } from '../auth/rules';
+import { Viewer } from '../auth/viewer';
+import { idOf, toGlobalId } from '../common/global-id';
+import { InputCheck } from '../common/input-check';
+import { userError, UserErrorCode, UserErrors } from '../common/user-error';
+import { recordEvent } from '../events/record-event';
+import { TicketEventType } from '../events/ticket-event.entity';
+import { Organization } from '../organizations/organization.entity';
+import { SeverityLevel } from '../policy/severity-level.entity';
+import { isStaff, User } from '../users/user.entity';
+import { STATUS_TRANSITIONS, TicketCategory, TicketStatus } from './ticket-enums';
+import { canSeeTicket, ticketForMutation } from './ticket-access';
+import { Ticket } from './ticket.entity';
+import {
+  DESCRIPTION_MAX,
+  IDEMPOTENCY_KEY_MAX,
+  TicketAssignInput,
+  TicketCreateInput,
+  TicketUpdateStatusInput,
+  TITLE_MAX,
+} from './ticket.inputs';
+
+export interface FilingRules {
+  communityUrl: string;
+}
+
+/** Thrown when a concurrent retry with the same idempotency key won the insert. */
+export class IdempotentReplay extends Error {
+  constructor(readonly requesterId: string, readonly idempotencyKey: string) {
+    super('idempotent replay');
+  }
+}
+
+export async function createTicket(
+  em: EntityManager,
+  viewer: Viewer,
+  input: TicketCreateInput,
+  now: Date,
+  rules: FilingRules,
+): Promise<Ticket> {
+  if (input.category === TicketCategory.ENHANCEMENT) {
+    throw new UserErrors([
+      userError(
+        UserErrorCode.ENHANCEMENT_REDIRECT,
+        'category',
+        `Enhancement requests are handled in the community forum, not as support tickets: post it at ${rules.communityUrl}`,
+        rules.communityUrl,
+      ),
+    ]);
+  }
+  const check = new InputCheck();
+  const title = check.text('title', input.title, TITLE_MAX);
+  const description = check.text('description', input.description, DESCRIPTION_MAX);
+  const idempotencyKey = check.text('idempotencyKey', input.idempotencyKey, IDEMPOTENCY_KEY_MAX, false);
+
+  if (idempotencyKey) {
+    const first = await em.findOne(Ticket, { requester: viewer.userId, idempotencyKey });
+    if (first) return replayed(first, input, title, description);
+  }
+
+  const organizationId = await filingOrganization(em, viewer, input, check);
+  const level = await em.findOne(SeverityLevel, { severity: input.severity });
+  if (level && !level.allowedEnvironments.includes(input.environment)) {
+    const allowed = level.allowedEnvironments.join(' or ');
+    check.add(
+      UserErrorCode.ENVIRONMENT_NOT_ALLOWED,
+      'environment',
+      `${input.severity} tickets are for ${allowed} only; file a ${input.environment} issue as SEV3 or SEV4.`,
+    );
+  }
+  let relatedTicket: Ticket | null = null;
+  if (input.relatedTicketId) {
+    const id = idOf(input.relatedTicketId, 'Ticket');
+    relatedTicket = id ? await em.findOne(Ticket, { id }) : null;
+    if (!relatedTicket || !canSeeTicket(viewer, relatedTicket) || (organizationId && relatedTicket.organization.id !== organizationId)) {
+      check.add(UserErrorCode.NOT_FOUND, 'relatedTicketId', 'No ticket of this organization with that id exists or you cannot see it.');
+    }
+  }
+  check.orThrow();
+
+  const [{ number }] = await em.execute<[{ number: string }]>(`select nextval('ticket_number_seq') as number`);
+  const ticket = em.create(Ticket, {
+    number: Number(number),
+    title: title!,
+    description: description!,
+    severity: input.severity,
+    environment: input.environment,
+    category: input.category,
+    status: TicketStatus.NEW,
+    organization: organizationId!,
+    requester: viewer.userId,
+    relatedTicket,
+    idempotencyKey,
+    createdAt: now,
+    updatedAt: now,
+  });
+  recordEvent(em, ticket, TicketEventType.CREATED, viewer.userId, now, {
+    severity: input.severity,
+    environment: input.environment,
+    category: input.category,
+    relatedTicketId: relatedTicket ? relatedTicket.nodeId : null,
+  });
+  try {
+    await em.flush();
+  } catch (error) {
+    if (idempotencyKey && error instanceof UniqueConstraintViolationException) {
+      throw new IdempotentReplay(viewer.userId, idempotencyKey);
+    }
+    throw error;
+  }
+  return ticket;
+}
+
+/** A retried submit: the first ticket, unless the key is being reused for something else. */
+function replayed(first: Ticket, input: TicketCreateInput, title: string | null, description: string | null): Ticket {
+  const same =
+    first.title === title &&
+    first.description === description &&
+    first.severity === input.severity &&
+    first.environment === input.environment &&
+    first.category === input.category;
+  if (!same) {
+    throw new UserErrors([
+      userError(
+        UserErrorCode.IDEMPOTENCY_KEY_REUSED,
+        'idempotencyKey',
+        `This idempotency key was already used for ticket ${first.displayNumber} with different content; use a new key for a new ticket.`,
+      ),
+    ]);
+  }
+  return first;
+}
+
+async function filingOrganization(em: EntityManager, viewer: Viewer, input: TicketCreateInput, check: InputCheck): Promise<string | null> {
+  if (!viewerIsStaff(viewer)) {
+    if (input.organizationId && idOf(input.organizationId, 'Organization') !== viewer.organizationId) {
+      check.add(UserErrorCode.NOT_FOUND, 'organizationId', 'Customers file tickets for their own organization; leave organizationId out.');
+    }
+    return viewer.organizationId;
+  }
+  if (!input.organizationId) {
+    check.add(UserErrorCode.REQUIRED, 'organizationId', 'Staff file tickets on behalf of an organization: give its organizationId.');
+    return null;
+  }
+  const id = idOf(input.organizationId, 'Organization');
+  const organization = id ? await em.findOne(Organization, { id }, { fields: ['id'] }) : null;
+  if (!organization) check.add(UserErrorCode.NOT_FOUND, 'organizationId', 'No organization with that id.');
+  return organization?.id ?? null;
+}
+
+export async function updateTicketStatus(em: EntityManager, viewer: Viewer, input: TicketUpdateStatusInput, now: Date): Promise<Ticket> {
+  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+  const from = ticket.status;
+  const to = input.status;
+  if (!viewerIsStaff(viewer) && to !== TicketStatus.CLOSED) {
+    throw new UserErrors([
+      userError(UserErrorCode.NOT_ALLOWED, 'status', 'Customers can close their tickets; other status changes are made by support. Add a note to ask for one.'),
+    ]);
+  }
+  if (!STATUS_TRANSITIONS[from].includes(to)) {
+    const allowed = STATUS_TRANSITIONS[from];
+    const message =
+      from === to
+        ? `The ticket is already ${to}.`
+        : allowed.length
+          ? `A ${from} ticket can move to ${allowed.join(', ')}, not ${to}.`
+          : `A ${from} ticket is final; file a new ticket with relatedTicketId to follow up.`;
+    throw new UserErrors([userError(UserErrorCode.INVALID_TRANSITION, 'status', message)]);
+  }
+  changeStatus(em, ticket, to, viewer.userId, now);
+  await em.flush();
+  return ticket;
+}
+
+/** Moves a ticket to a status (already checked as allowed) and records it. */
+export function changeStatus(em: EntityManager, ticket: Ticket, to: TicketStatus, actorId: string, now: Date): void {
+  const from = ticket.status;
+  ticket.status = to;
+  ticket.updatedAt = now;
+  if (to === TicketStatus.RESOLVED) ticket.resolvedAt = now;
+  else if (from === TicketStatus.RESOLVED && to !== TicketStatus.CLOSED) ticket.resolvedAt = null;
+  if (to === TicketStatus.CLOSED) ticket.closedAt = now;
+  recordEvent(em, ticket, TicketEventType.STATUS_CHANGED, actorId, now, { from, to });
+}
+
+export async function assignTicket(em: EntityManager, viewer: Viewer, input: TicketAssignInput, now: Date): Promise<Ticket> {
+  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+  let assignee: User | null = null;
+  if (input.assigneeId) {
+    const id = idOf(input.assigneeId, 'User');
+    assignee = id ? await em.findOne(User, { id }) : null;
+    if (!assignee) throw new UserErrors([userError(UserErrorCode.NOT_FOUND, 'assigneeId', 'No user with that id.')]);
+    if (!isStaff(assignee.role)) {
+      throw new UserErrors([userError(UserErrorCode.INVALID, 'assigneeId', 'Tickets are assigned to support staff (engineers or managers), not customers.')]);
+    }
+  }
+  const fromId = ticket.assignee?.id ?? null;
+  if (fromId === (assignee?.id ?? null)) return ticket;
+  ticket.assignee = assignee ? em.getReference(User, assignee.id, { wrapped: true }) : null;
+  ticket.updatedAt = now;
+  recordEvent(em, ticket, TicketEventType.ASSIGNED, viewer.userId, now, {
+    fromAssigneeId: fromId ? toGlobalId('User', fromId) : null,
+    toAssigneeId: assignee ? assignee.nodeId : null,
+  });
+  await em.flush();
+  return ticket;
+}
