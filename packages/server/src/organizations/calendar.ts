@@ -12,7 +12,13 @@ export enum Weekday {
   SUNDAY = 'SUNDAY',
 }
 
-registerEnumType(Weekday, { name: 'Weekday', description: 'A day of the week, in the calendar’s time zone.' });
+registerEnumType(Weekday, {
+  name: 'Weekday',
+  description: 'A day of the week, in the calendar’s time zone.',
+  valuesConfig: Object.fromEntries(
+    Object.values(Weekday).map((day) => [day, { description: day.charAt(0) + day.slice(1).toLowerCase() }]),
+  ),
+});
 
 @ObjectType({ description: 'One interval of business hours on a weekday, in the calendar’s time zone.' })
 @InputType('BusinessHoursInput', { description: 'One interval of business hours on a weekday.' })
