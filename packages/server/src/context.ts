@@ -4,6 +4,7 @@ import { Logger } from 'pino';
 import { Viewer } from './auth/viewer';
 import { Loaders } from './common/loaders';
 import { Config } from './config';
+import { Realtime } from './realtime/pubsub';
 
 /** Time comes in from outside, so tests move it instead of sleeping. */
 export type Clock = () => Date;
@@ -17,4 +18,5 @@ export interface Context {
   clock: Clock;
   config: Config;
   log: Logger;
+  realtime: Realtime;
 }

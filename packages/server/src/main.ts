@@ -12,6 +12,8 @@ import { seedDemo } from './db/demo';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
 import { openDatabase } from './db/orm';
 import { createServer } from './http/server';
+import { createRealtime } from './realtime/pubsub';
+import { SlaTimer } from './realtime/sla-timer';
 
 /** Without AUTH_JWT_SECRET, development keeps a random secret under .data/ so printed tokens survive restarts. */
 function developmentSecret(dataDir: string): string {
@@ -48,8 +50,11 @@ async function main(): Promise<void> {
   const showDemo = embedded !== null || process.env.ESCALATE_DEMO === 'true';
   const demoUsers = showDemo ? await seedDemo(orm.em.fork(), jwtKey, systemClock()) : [];
 
-  const server = await createServer({ orm, config, log, jwtKey });
+  const realtime = createRealtime({ redisUrl: config.redisUrl, log });
+  const server = await createServer({ orm, config, log, jwtKey, realtime });
   const url = await server.listen(config.port);
+  const slaTimer = new SlaTimer({ orm, realtime, clock: systemClock, log });
+  slaTimer.start();
 
   const lines = [``, `  Escalate is running.`, ``, `  Playground:  ${url}  (open it in a browser)`, ``];
   if (demoUsers.length) {
@@ -65,7 +70,9 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     try {
+      await slaTimer.stop();
       await server.stop();
+      await realtime.close();
       await orm.close();
       await embedded?.stop();
       log.info('stopped');

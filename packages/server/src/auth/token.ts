@@ -54,7 +54,8 @@ export async function verifyToken(token: string, key: Uint8Array, now: Date): Pr
   };
   const sub = claim('sub', 255)!;
   const roleClaim = claim('role', 20);
-  const role = roleClaim ? ROLE_CLAIMS[roleClaim] : undefined;
+  // Own keys only: a claim such as `constructor` must not find Object.prototype's members.
+  const role = roleClaim && Object.hasOwn(ROLE_CLAIMS, roleClaim) ? ROLE_CLAIMS[roleClaim] : undefined;
   if (!role) {
     throw new InvalidTokenError('The token’s `role` claim must be one of customer, engineer, manager, admin.');
   }

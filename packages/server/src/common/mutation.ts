@@ -2,14 +2,19 @@
 // back as CONFLICT, and nothing half-written stays behind.
 import { OptimisticLockError } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { Context } from '../context';
+import { runInTransaction } from '../realtime/after-commit';
 import { apiError } from './errors';
 import { UserError, UserErrors } from './user-error';
 
 export type MutationOutcome<T> = { value: T; userErrors: [] } | { value: null; userErrors: UserError[] };
 
-export async function inTransaction<T>(em: EntityManager, work: (em: EntityManager) => Promise<T>): Promise<MutationOutcome<T>> {
+export async function inTransaction<T>(
+  ctx: Pick<Context, 'em' | 'realtime'>,
+  work: (em: EntityManager) => Promise<T>,
+): Promise<MutationOutcome<T>> {
   try {
-    const value = await em.transactional(work);
+    const value = await runInTransaction(ctx.em, ctx.realtime, work);
     return { value, userErrors: [] };
   } catch (error) {
     if (error instanceof UserErrors) return { value: null, userErrors: error.errors };

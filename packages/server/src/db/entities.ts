@@ -3,7 +3,8 @@ import { Note } from '../notes/note.entity';
 import { Organization } from '../organizations/organization.entity';
 import { SeverityLevel } from '../policy/severity-level.entity';
 import { SupportLine } from '../policy/support-line.entity';
+import { SlaCycle } from '../sla-cycles/sla-cycle.entity';
 import { Ticket } from '../tickets/ticket.entity';
 import { User } from '../users/user.entity';
 
-export const ENTITIES = [Organization, User, Ticket, Note, TicketEvent, SeverityLevel, SupportLine];
+export const ENTITIES = [Organization, User, Ticket, Note, TicketEvent, SeverityLevel, SupportLine, SlaCycle];

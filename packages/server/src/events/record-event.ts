@@ -1,8 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { publishAfterCommit } from '../realtime/after-commit';
 import { Ticket } from '../tickets/ticket.entity';
 import { TicketEvent, TicketEventType } from './ticket-event.entity';
 
-/** Appends to a ticket's audit trail, in the caller's transaction. */
+/** Appends to a ticket's audit trail, in the caller's transaction, and announces it once committed. */
 export function recordEvent(
   em: EntityManager,
   ticket: Ticket,
@@ -12,5 +13,10 @@ export function recordEvent(
   data: Record<string, unknown>,
   internal = false,
 ): TicketEvent {
-  return em.create(TicketEvent, { ticket, type, actor: actorId, at, data, internal });
+  const event = em.create(TicketEvent, { ticket, type, actor: actorId, at, data, internal });
+  publishAfterCommit(em, {
+    topic: 'TICKET_EVENT',
+    payload: { eventId: event.id, ticketId: ticket.id, organizationId: ticket.organization.id, internal },
+  });
+  return event;
 }

@@ -13,6 +13,10 @@ export enum TicketEventType {
   SEVERITY_CHANGED = 'SEVERITY_CHANGED',
   ASSIGNED = 'ASSIGNED',
   NOTE_ADDED = 'NOTE_ADDED',
+  SLA_CYCLE_STARTED = 'SLA_CYCLE_STARTED',
+  SLA_CYCLE_STOPPED = 'SLA_CYCLE_STOPPED',
+  SLA_STATE_CHANGED = 'SLA_STATE_CHANGED',
+  SLA_RETARGETED = 'SLA_RETARGETED',
 }
 
 registerEnumType(TicketEventType, {
@@ -24,6 +28,10 @@ registerEnumType(TicketEventType, {
     SEVERITY_CHANGED: { description: 'Data: from, to, reason.' },
     ASSIGNED: { description: 'Data: fromAssigneeId, toAssigneeId (null when unassigned).' },
     NOTE_ADDED: { description: 'Data: noteId, kind, visibility.' },
+    SLA_CYCLE_STARTED: { description: 'A response cycle started. Data: metric, targetMinutes, clock, dueAt.' },
+    SLA_CYCLE_STOPPED: { description: 'A response cycle stopped. Data: metric, reason (RESPONDED, RESOLVED, CLOSED), state.' },
+    SLA_STATE_CHANGED: { description: 'A cycle’s state changed. Data: metric, from, to; actor null when time alone changed it.' },
+    SLA_RETARGETED: { description: 'A running cycle got a new target after a severity change. Data: metric, targetMinutes, clock, dueAt.' },
   },
 });
 

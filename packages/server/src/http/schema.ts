@@ -8,15 +8,38 @@ import { TicketEventResolver } from '../events/ticket-event.resolver';
 import { NoteResolver } from '../notes/note.resolver';
 import { OrganizationResolver } from '../organizations/organization.resolver';
 import { PolicyResolver } from '../policy/policy.resolver';
+import { SlaResolver, TicketSlaResolver } from '../sla-cycles/sla.resolver';
 import { TicketResolver } from '../tickets/ticket.resolver';
+import { TicketSubscriptionResolver } from '../tickets/ticket.subscriptions';
 import { UserResolver } from '../users/user.resolver';
 
 export function buildEscalateSchema(): GraphQLSchema {
   return buildSchemaSync({
-    resolvers: [NodeResolver, PolicyResolver, UserResolver, OrganizationResolver, TicketResolver, NoteResolver, TicketEventResolver],
+    resolvers: [
+      NodeResolver,
+      PolicyResolver,
+      UserResolver,
+      OrganizationResolver,
+      TicketResolver,
+      TicketSubscriptionResolver,
+      TicketSlaResolver,
+      SlaResolver,
+      NoteResolver,
+      TicketEventResolver,
+    ],
     authChecker,
     authMode: 'error',
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    // Every subscription subscribes through the request's Realtime (see its `subscribe`); type-graphql insists on
+    // a PubSub anyway, so it gets one that says so if anything ever reaches it.
+    pubSub: {
+      publish: () => {
+        throw new Error('Publish through Realtime (src/realtime/pubsub.ts), not type-graphql’s PubSub.');
+      },
+      subscribe: () => {
+        throw new Error('Subscriptions subscribe through Realtime in their own `subscribe` option.');
+      },
+    },
     validate: false,
   });
 }

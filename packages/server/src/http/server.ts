@@ -11,11 +11,14 @@ import { createServer as createHttpServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import { bearerToken, InvalidTokenError, verifyToken } from '../auth/token';
 import { Viewer, ViewerDirectory } from '../auth/viewer';
 import { Loaders } from '../common/loaders';
 import { Config } from '../config';
 import { Clock, Context, systemClock } from '../context';
+import { Realtime } from '../realtime/pubsub';
 import { DEFAULT_LIMITS, QueryLimits, queryLimitsPlugin } from './limits';
 import { playgroundRouter } from './playground';
 import { buildEscalateSchema } from './schema';
@@ -25,6 +28,7 @@ export interface ServerOptions {
   config: Config;
   log: Logger;
   jwtKey: Uint8Array;
+  realtime: Realtime;
   clock?: Clock;
   limits?: QueryLimits;
 }
@@ -55,6 +59,33 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
   const httpServer = createHttpServer(app);
   const viewers = new ViewerDirectory();
 
+  const contextFor = (viewer: Viewer | null, log: Logger): Context => {
+    const em = orm.em.fork();
+    return { viewer, em, loaders: new Loaders(em), clock, config, log, realtime: options.realtime };
+  };
+
+  // Subscriptions: graphql-ws on the same path. A bad token closes the socket with 4403; no token is anonymous.
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const subscriptions = useServer<Record<string, unknown>, { viewer: Viewer | null }>(
+    {
+      schema,
+      onConnect: async (connection) => {
+        try {
+          const authorization = connection.connectionParams?.authorization;
+          const token = bearerToken(typeof authorization === 'string' ? authorization : null);
+          const now = clock();
+          connection.extra.viewer = token ? await viewers.viewerFor(orm.em.fork(), await verifyToken(token, jwtKey, now), now) : null;
+          return true;
+        } catch (error) {
+          if (error instanceof InvalidTokenError) return false;
+          throw error;
+        }
+      },
+      context: (connection) => contextFor(connection.extra.viewer ?? null, log),
+    },
+    wsServer,
+  );
+
   const errorLogging: ApolloServerPlugin<Context> = {
     async requestDidStart() {
       return {
@@ -84,6 +115,15 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            drainServer: async () => {
+              await subscriptions.dispose();
+            },
+          };
+        },
+      },
       ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin<Context>(schema, options.limits ?? DEFAULT_LIMITS),
       errorLogging,
@@ -140,10 +180,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     express.json({ limit: '1mb' }),
     authenticate,
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Context> => {
-        const em = orm.em.fork();
-        return { viewer: req.viewer ?? null, em, loaders: new Loaders(em), clock, config, log: req.log };
-      },
+      context: async ({ req }) => contextFor(req.viewer ?? null, req.log),
     }),
   );
 

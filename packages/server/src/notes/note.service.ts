@@ -8,6 +8,7 @@ import { recordEvent } from '../events/record-event';
 import { TicketEventType } from '../events/ticket-event.entity';
 import { TicketStatus } from '../tickets/ticket-enums';
 import { ticketForMutation } from '../tickets/ticket-access';
+import { SlaTracker } from '../sla-cycles/sla-tracker';
 import { changeStatus } from '../tickets/ticket.service';
 import { Note, NoteKind, NoteVisibility } from './note.entity';
 import { BODY_MAX, NoteAddInput } from './note.inputs';
@@ -57,12 +58,16 @@ export async function addNote(em: EntityManager, viewer: Viewer, input: NoteAddI
     { noteId: note.nodeId, kind, visibility },
     visibility === NoteVisibility.INTERNAL,
   );
-  // The customer answered: the ball is back with support. Support responded to a new ticket: work has started.
+  // A response stops the running response cycles; an update request starts the next one (SPEC §3).
+  const sla = await SlaTracker.for(em, ticket, now, viewer.userId);
+  if (kind === NoteKind.RESPONSE) await sla.stopRunning('RESPONDED');
+  // The customer answered: the ball is back with support (and the paused clock runs again).
   if (!viewerIsStaff(viewer) && ticket.status === TicketStatus.WAITING_ON_CUSTOMER) {
-    changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
+    await changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
   } else if (kind === NoteKind.RESPONSE && ticket.status === TicketStatus.NEW) {
-    changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
+    await changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
   }
+  if (kind === NoteKind.UPDATE_REQUEST) await sla.startNextResponseUnlessRunning();
   await em.flush();
   return note;
 }

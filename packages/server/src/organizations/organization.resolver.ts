@@ -37,7 +37,7 @@ export class OrganizationResolver {
     @Arg('input', () => OrganizationCreateInput, { description: 'The organization.' }) input: OrganizationCreateInput,
     @Ctx() ctx: Context,
   ): Promise<OrganizationCreatePayload> {
-    const { value, userErrors } = await inTransaction(ctx.em, (em) => createOrganization(em, input, ctx.clock()));
+    const { value, userErrors } = await inTransaction(ctx, (em) => createOrganization(em, input, ctx.clock()));
     return { organization: value, userErrors };
   }
 
@@ -47,7 +47,7 @@ export class OrganizationResolver {
     @Arg('input', () => OrganizationUpdateInput, { description: 'The changes.' }) input: OrganizationUpdateInput,
     @Ctx() ctx: Context,
   ): Promise<OrganizationUpdatePayload> {
-    const { value, userErrors } = await inTransaction(ctx.em, (em) => updateOrganization(em, input, ctx.clock()));
+    const { value, userErrors } = await inTransaction(ctx, (em) => updateOrganization(em, input, ctx.clock()));
     return { organization: value, userErrors };
   }
 }

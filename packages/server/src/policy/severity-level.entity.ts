@@ -1,12 +1,15 @@
 import { ArrayType, Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
 import { Duration } from 'luxon';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Environment, Severity, SlaClock } from './enums';
 
 @ObjectType({ description: 'A target response time and how it is counted.' })
 export class SlaTarget {
-  @Field(() => Int, { description: 'The target in minutes (of business hours when `clock` is BUSINESS_HOURS).' })
+  @Field(() => Float, { description: 'The target in minutes (of business hours when `clock` is BUSINESS_HOURS).' })
   minutes!: number;
+
+  @Field(() => Int, { description: 'The target in seconds.' })
+  seconds!: number;
 
   @Field(() => SlaClock, { description: 'Calendar time or business hours.' })
   clock!: SlaClock;
@@ -15,12 +18,17 @@ export class SlaTarget {
   label!: string;
 }
 
+/** A target in words: `1 hour`, `4 business hours`, `1 hour 30 minutes`, `20 seconds`. */
 export function slaTarget(minutes: number, clock: SlaClock): SlaTarget {
-  const duration = Duration.fromObject({ minutes }).shiftTo('hours', 'minutes');
-  const parts: string[] = [];
-  if (duration.hours) parts.push(`${duration.hours} ${clock === SlaClock.BUSINESS_HOURS ? 'business ' : ''}hour${duration.hours === 1 ? '' : 's'}`);
-  if (duration.minutes || !parts.length) parts.push(`${duration.minutes} minute${duration.minutes === 1 ? '' : 's'}`);
-  return { minutes, clock, label: parts.join(' ') };
+  const seconds = Math.round(minutes * 60);
+  const duration = Duration.fromObject({ seconds }).shiftTo('hours', 'minutes', 'seconds');
+  const units: [number, string][] = [
+    [duration.hours, clock === SlaClock.BUSINESS_HOURS ? 'business hour' : 'hour'],
+    [duration.minutes, 'minute'],
+    [duration.seconds, 'second'],
+  ];
+  const parts = units.filter(([count]) => count > 0).map(([count, unit]) => `${count} ${unit}${count === 1 ? '' : 's'}`);
+  return { minutes, seconds, clock, label: parts.join(' ') || '0 seconds' };
 }
 
 /** One row of the policy's severity table; seeded from the vendor's policy, changeable by an admin. */

@@ -6,6 +6,7 @@ import { Node } from '../common/node';
 import { Organization } from '../organizations/organization.entity';
 import { Environment, Severity } from '../policy/enums';
 import { User } from '../users/user.entity';
+import { SlaState } from '../sla-cycles/sla-enums';
 import { TicketCategory, TicketStatus } from './ticket-enums';
 
 export const TICKET_NUMBER_PREFIX = 'RS-';
@@ -15,7 +16,7 @@ export const TICKET_NUMBER_PREFIX = 'RS-';
 @Index({ name: 'ticket_organization_created_at_index', properties: ['organization', 'createdAt'] })
 @ObjectType({ implements: Node, description: 'A customer’s request for support, with a severity and a target response time.' })
 export class Ticket implements Node {
-  [OptionalProps]?: 'nodeId' | 'displayNumber' | 'assignee' | 'relatedTicket' | 'idempotencyKey' | 'resolvedAt' | 'closedAt' | 'version';
+  [OptionalProps]?: 'nodeId' | 'displayNumber' | 'assignee' | 'relatedTicket' | 'idempotencyKey' | 'resolvedAt' | 'closedAt' | 'version' | 'slaState' | 'slaDueAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -89,6 +90,15 @@ export class Ticket implements Node {
   @Property({ type: 'datetime', nullable: true })
   @Field(() => Date, { nullable: true, description: 'When the ticket was closed; null while open.' })
   closedAt?: Date | null;
+
+  /** The current response cycle's state, kept with the cycle for filters and counts. */
+  @Enum({ items: () => SlaState, nullable: true })
+  @Index({ name: 'ticket_sla_state_index' })
+  slaState?: SlaState | null;
+
+  /** The running cycle's due time (null when none runs or it is paused), for ordering by urgency. */
+  @Property({ type: 'datetime', nullable: true, index: 'ticket_sla_due_at_index' })
+  slaDueAt?: Date | null;
 
   @Property({ version: true, type: 'integer' })
   version!: number;

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { payloadType } from '../common/payload';
+import { SlaState } from '../sla-cycles/sla-enums';
 import { Environment, Severity } from '../policy/enums';
 import { TicketCategory, TicketStatus } from './ticket-enums';
 import { Ticket } from './ticket.entity';
@@ -74,6 +75,9 @@ export class TicketFilter {
   @Field(() => ID, { nullable: true, description: 'Tickets of this organization.' })
   organizationId?: string | null;
 
+  @Field(() => [SlaState], { nullable: true, description: 'Tickets whose current response cycle is in any of these SLA states.' })
+  slaState?: SlaState[] | null;
+
   @Field(() => ID, { nullable: true, description: 'Tickets assigned to this user.' })
   assigneeId?: string | null;
 
@@ -85,6 +89,7 @@ export enum TicketOrderField {
   CREATED_AT = 'CREATED_AT',
   UPDATED_AT = 'UPDATED_AT',
   SEVERITY = 'SEVERITY',
+  SLA_DUE_AT = 'SLA_DUE_AT',
 }
 
 export enum OrderDirection {
@@ -99,6 +104,7 @@ registerEnumType(TicketOrderField, {
     CREATED_AT: { description: 'When filed.' },
     UPDATED_AT: { description: 'When last changed.' },
     SEVERITY: { description: 'Severity, SEV1 first when ascending.' },
+    SLA_DUE_AT: { description: 'When the running response cycle is due, soonest first when ascending; tickets without one last.' },
   },
 });
 

@@ -1,5 +1,4 @@
-import { FilterQuery } from '@mikro-orm/core';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { FilterQuery, QueryOrder, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer, viewerIsStaff } from '../auth/rules';
 import { childPage } from '../common/child-page';
@@ -38,10 +37,11 @@ export class NoteConnection extends Connection(Note) {}
 @ObjectType({ description: 'A page of a ticket’s audit trail, oldest first.' })
 export class TicketEventConnection extends Connection(TicketEvent) {}
 
-const ORDER_PROPERTY: Record<TicketOrderField, 'createdAt' | 'updatedAt' | 'severity'> = {
+const ORDER_PROPERTY: Record<TicketOrderField, 'createdAt' | 'updatedAt' | 'severity' | 'slaDueAt'> = {
   CREATED_AT: 'createdAt',
   UPDATED_AT: 'updatedAt',
   SEVERITY: 'severity',
+  SLA_DUE_AT: 'slaDueAt',
 };
 
 const NEVER = '00000000-0000-0000-0000-000000000000';
@@ -88,6 +88,7 @@ export class TicketResolver {
     const conditions: FilterQuery<Ticket>[] = [ticketScope(viewer)];
     if (filter?.status?.length) conditions.push({ status: { $in: filter.status } });
     if (filter?.severity?.length) conditions.push({ severity: { $in: filter.severity } });
+    if (filter?.slaState?.length) conditions.push({ slaState: { $in: filter.slaState } });
     if (filter?.organizationId) conditions.push({ organization: idOf(filter.organizationId, 'Organization') ?? NEVER });
     if (filter?.assigneeId) conditions.push({ assignee: idOf(filter.assigneeId, 'User') ?? NEVER });
     if (filter?.search) {
@@ -106,24 +107,33 @@ export class TicketResolver {
     const after$ = direction === OrderDirection.ASC ? '$gt' : '$lt';
     const keyset: FilterQuery<Ticket>[] = [];
     if (after) {
-      const [value, number] = decodeCursor(after, 2) as [string, number];
-      const sortValue = property === 'severity' ? value : new Date(value);
+      const [value, number] = decodeCursor(after, 2) as [string | null, number];
+      const sortValue = value === null || property === 'severity' ? value : new Date(value);
       if (typeof number !== 'number' || (sortValue instanceof Date && Number.isNaN(sortValue.getTime()))) {
         throw badUserInput('`after` is not a cursor from this list; pass a previous page’s `endCursor`.', 'after');
       }
-      keyset.push({
-        $or: [{ [property]: { [after$]: sortValue } }, { [property]: sortValue, number: { [after$]: number } }],
-      } as FilterQuery<Ticket>);
+      // Tickets without a value (no running SLA cycle) come last in either direction.
+      keyset.push(
+        (sortValue === null
+          ? { [property]: null, number: { [after$]: number } }
+          : {
+              $or: [
+                { [property]: { [after$]: sortValue } },
+                { [property]: sortValue, number: { [after$]: number } },
+                { [property]: null },
+              ],
+            }) as FilterQuery<Ticket>,
+      );
     }
-    const sort = direction === OrderDirection.ASC ? 'asc' : 'desc';
+    const sort = direction === OrderDirection.ASC ? QueryOrder.ASC_NULLS_LAST : QueryOrder.DESC_NULLS_LAST;
     const rows = await ctx.em.find(
       Ticket,
       { $and: [where, ...keyset] },
-      { orderBy: [{ [property]: sort }, { number: sort }], limit: limit + 1 },
+      { orderBy: [{ [property]: sort }, { number: direction === OrderDirection.ASC ? 'asc' : 'desc' }], limit: limit + 1 },
     );
     const cursorOf = (ticket: Ticket) => {
       const value = ticket[property];
-      return encodeCursor([value instanceof Date ? value.toISOString() : value, ticket.number]);
+      return encodeCursor([value instanceof Date ? value.toISOString() : (value ?? null), ticket.number]);
     };
     return new TicketConnection(pageOf(rows, limit, after, cursorOf, () => ctx.em.count(Ticket, where)));
   }
@@ -139,14 +149,14 @@ export class TicketResolver {
   ): Promise<TicketCreatePayload> {
     const viewer = requireViewer(ctx.viewer);
     try {
-      const { value, userErrors } = await inTransaction(ctx.em, (em) =>
+      const { value, userErrors } = await inTransaction(ctx, (em) =>
         createTicket(em, viewer, input, ctx.clock(), { communityUrl: ctx.config.communityUrl }),
       );
       return { ticket: value, userErrors };
     } catch (error) {
       if (!(error instanceof IdempotentReplay || error instanceof UniqueConstraintViolationException)) throw error;
       // A concurrent retry with the same key won the insert: answer as a retry, with the first ticket.
-      const { value, userErrors } = await inTransaction(ctx.em.fork(), (em) =>
+      const { value, userErrors } = await inTransaction({ ...ctx, em: ctx.em.fork() }, (em) =>
         createTicket(em, viewer, input, ctx.clock(), { communityUrl: ctx.config.communityUrl }),
       );
       return { ticket: value, userErrors };
@@ -162,7 +172,7 @@ export class TicketResolver {
     @Ctx() ctx: Context,
   ): Promise<TicketUpdateStatusPayload> {
     const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx.em, (em) => updateTicketStatus(em, viewer, input, ctx.clock()));
+    const { value, userErrors } = await inTransaction(ctx, (em) => updateTicketStatus(em, viewer, input, ctx.clock()));
     return { ticket: value, userErrors };
   }
 
@@ -173,7 +183,7 @@ export class TicketResolver {
     @Ctx() ctx: Context,
   ): Promise<TicketAssignPayload> {
     const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx.em, (em) => assignTicket(em, viewer, input, ctx.clock()));
+    const { value, userErrors } = await inTransaction(ctx, (em) => assignTicket(em, viewer, input, ctx.clock()));
     return { ticket: value, userErrors };
   }
 

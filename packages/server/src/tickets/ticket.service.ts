@@ -7,6 +7,9 @@ import { idOf, toGlobalId } from '../common/global-id';
 import { InputCheck } from '../common/input-check';
 import { userError, UserErrorCode, UserErrors } from '../common/user-error';
 import { recordEvent } from '../events/record-event';
+import { publishAfterCommit } from '../realtime/after-commit';
+import { SlaMetric } from '../sla-cycles/sla-enums';
+import { SlaTracker } from '../sla-cycles/sla-tracker';
 import { TicketEventType } from '../events/ticket-event.entity';
 import { Organization } from '../organizations/organization.entity';
 import { SeverityLevel } from '../policy/severity-level.entity';
@@ -103,6 +106,7 @@ export async function createTicket(
     category: input.category,
     relatedTicketId: relatedTicket ? relatedTicket.nodeId : null,
   });
+  await (await SlaTracker.for(em, ticket, now, viewer.userId)).start(SlaMetric.FIRST_RESPONSE);
   try {
     await em.flush();
   } catch (error) {
@@ -170,13 +174,16 @@ export async function updateTicketStatus(em: EntityManager, viewer: Viewer, inpu
           : `A ${from} ticket is final; file a new ticket with relatedTicketId to follow up.`;
     throw new UserErrors([userError(UserErrorCode.INVALID_TRANSITION, 'status', message)]);
   }
-  changeStatus(em, ticket, to, viewer.userId, now);
+  await changeStatus(em, ticket, to, viewer.userId, now);
   await em.flush();
   return ticket;
 }
 
-/** Moves a ticket to a status (already checked as allowed) and records it. */
-export function changeStatus(em: EntityManager, ticket: Ticket, to: TicketStatus, actorId: string, now: Date): void {
+/**
+ * Moves a ticket to a status (already checked as allowed), records it, and moves its SLA clock: waiting on the
+ * customer pauses it, coming back resumes it, resolving or closing stops it.
+ */
+export async function changeStatus(em: EntityManager, ticket: Ticket, to: TicketStatus, actorId: string, now: Date): Promise<void> {
   const from = ticket.status;
   ticket.status = to;
   ticket.updatedAt = now;
@@ -184,6 +191,14 @@ export function changeStatus(em: EntityManager, ticket: Ticket, to: TicketStatus
   else if (from === TicketStatus.RESOLVED && to !== TicketStatus.CLOSED) ticket.resolvedAt = null;
   if (to === TicketStatus.CLOSED) ticket.closedAt = now;
   recordEvent(em, ticket, TicketEventType.STATUS_CHANGED, actorId, now, { from, to });
+  publishAfterCommit(em, {
+    topic: 'TICKET_STATUS',
+    payload: { ticketId: ticket.id, organizationId: ticket.organization.id, from, to, at: now.toISOString(), actorId },
+  });
+  const sla = await SlaTracker.for(em, ticket, now, actorId);
+  if (to === TicketStatus.WAITING_ON_CUSTOMER) await sla.pauseRunning();
+  else if (from === TicketStatus.WAITING_ON_CUSTOMER) await sla.resumePaused();
+  if (to === TicketStatus.RESOLVED || to === TicketStatus.CLOSED) await sla.stopRunning(to);
 }
 
 export async function assignTicket(em: EntityManager, viewer: Viewer, input: TicketAssignInput, now: Date): Promise<Ticket> {

@@ -10,6 +10,10 @@ import { openDatabase } from '../../src/db/orm';
 import { createServer, EscalateServer } from '../../src/http/server';
 import { QueryLimits } from '../../src/http/limits';
 import { Role } from '../../src/users/user.entity';
+import { randomUUID } from 'node:crypto';
+import { systemClock } from '../../src/context';
+import { createRealtime } from '../../src/realtime/pubsub';
+import { SlaTimer } from '../../src/realtime/sla-timer';
 import { createTestDatabase } from './database';
 
 export const TEST_SECRET = 'test-secret-of-at-least-thirty-two-characters';
@@ -43,8 +47,12 @@ export interface Person {
 
 export interface TestServer {
   url: string;
+  /** The database this server uses; pass it as `databaseUrl` to start a second instance on it. */
+  databaseUrl: string;
   orm: MikroORM;
   clock: TestClock;
+  /** The SLA timer: tick it by hand after moving the clock (or start it with `slaTimer: 'running'`). */
+  slaTimer: SlaTimer;
   /** SQL statements run so far; reset with `queries.length = 0`. */
   queries: string[];
   token(person: Person, options?: { expiresAt?: Date }): Promise<string>;
@@ -53,16 +61,33 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { limits?: QueryLimits; communityUrl?: string } = {}): Promise<TestServer> {
-  const url = await createTestDatabase(inject('databaseAdminUrl'), inject('templateDatabase'));
+export interface TestServerOptions {
+  limits?: QueryLimits;
+  communityUrl?: string;
+  /** Another instance's database, to run several instances on one database. */
+  databaseUrl?: string;
+  /** Fan events out through Redis (with a channel prefix shared by the instances of one test). */
+  redis?: { url: string; channelPrefix: string };
+  /** Real time, for tests of the running SLA timer across instances. */
+  systemClock?: boolean;
+  /** 'running': the timer ticks on its own; default 'manual': the test calls `slaTimer.tick()`. */
+  slaTimer?: 'manual' | 'running';
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const url = options.databaseUrl ?? (await createTestDatabase(inject('databaseAdminUrl'), inject('templateDatabase')));
   const queries: string[] = [];
   const log = pino({ level: 'silent' });
   const orm = await openDatabase({ url, log, onQuery: (sql) => queries.push(sql), poolSize: 5 });
   const clock = new TestClock();
   const config = { ...configFromEnv({}), communityUrl: options.communityUrl ?? 'https://community.example.test/ideas' };
   const jwtKey = secretKey(TEST_SECRET);
-  const server: EscalateServer = await createServer({ orm, config, log, jwtKey, clock: clock.now, limits: options.limits });
+  const now = options.systemClock ? systemClock : clock.now;
+  const realtime = createRealtime({ redisUrl: options.redis?.url, channelPrefix: options.redis?.channelPrefix ?? `test:${randomUUID()}:` });
+  const server: EscalateServer = await createServer({ orm, config, log, jwtKey, clock: now, limits: options.limits, realtime });
   const endpoint = await server.listen(0, '127.0.0.1');
+  const slaTimer = new SlaTimer({ orm, realtime, clock: now, log, pollMs: 100 });
+  if (options.slaTimer === 'running') slaTimer.start();
 
   const token = (person: Person, tokenOptions: { expiresAt?: Date } = {}) =>
     signToken(
@@ -73,8 +98,10 @@ export async function startTestServer(options: { limits?: QueryLimits; community
 
   return {
     url: endpoint,
+    databaseUrl: url,
     orm,
     clock,
+    slaTimer,
     queries,
     token,
     async gql(query, variables = {}, as = null) {
@@ -85,7 +112,9 @@ export async function startTestServer(options: { limits?: QueryLimits; community
       return { status: response.status, data: body.data, errors: body.errors, headers: response.headers };
     },
     async close() {
+      await slaTimer.stop();
       await server.stop();
+      await realtime.close();
       await orm.close();
     },
   };

@@ -1,0 +1,76 @@
+// Realtime messages between the code that changes things and the subscriptions that report them. In memory for
+// one process; through Redis (REDIS_URL) so that every instance's subscribers hear every instance's changes.
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub } from '@graphql-yoga/subscription';
+import { Redis } from 'ioredis';
+import { Logger } from 'pino';
+
+export interface TicketEventMessage {
+  eventId: string;
+  ticketId: string;
+  organizationId: string;
+  internal: boolean;
+}
+
+export interface TicketStatusMessage {
+  ticketId: string;
+  organizationId: string;
+  from: string;
+  to: string;
+  at: string;
+  actorId: string | null;
+}
+
+export interface SlaStatusMessage {
+  ticketId: string;
+  organizationId: string;
+  severity: string;
+  cycleId: string;
+  metric: string;
+  previousState: string | null;
+  state: string;
+  at: string;
+}
+
+export type RealtimeMessage =
+  | { topic: 'TICKET_EVENT'; payload: TicketEventMessage }
+  | { topic: 'TICKET_STATUS'; payload: TicketStatusMessage }
+  | { topic: 'SLA_STATUS'; payload: SlaStatusMessage };
+
+type Topics = {
+  [M in RealtimeMessage as M['topic']]: [M['payload']];
+};
+
+export interface Realtime {
+  publish(message: RealtimeMessage): void;
+  subscribe<T extends RealtimeMessage['topic']>(topic: T): AsyncIterable<Extract<RealtimeMessage, { topic: T }>['payload']>;
+  close(): Promise<void>;
+}
+
+export function createRealtime(options: { redisUrl?: string; channelPrefix?: string; log?: Logger } = {}): Realtime {
+  const prefix = options.channelPrefix ?? 'escalate:';
+  let clients: Redis[] = [];
+  let pubSub;
+  if (options.redisUrl) {
+    const publishClient = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
+    const subscribeClient = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
+    for (const client of [publishClient, subscribeClient]) {
+      client.on('error', (error) => options.log?.warn({ err: error }, 'redis error'));
+    }
+    clients = [publishClient, subscribeClient];
+    pubSub = createPubSub<Topics>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
+  } else {
+    pubSub = createPubSub<Topics>();
+  }
+  return {
+    publish(message) {
+      (pubSub.publish as (topic: string, payload: unknown) => void)(`${prefix}${message.topic}`, message.payload);
+    },
+    subscribe(topic) {
+      return (pubSub.subscribe as (topic: string) => AsyncIterable<never>)(`${prefix}${topic}`);
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// The SLA timer: publishes the transitions that happen only because time passes (AT_RISK, BREACHED), within a
+// second of their moment, exactly once across every instance on the database, and after a restart.
+//
+// Claims live in PostgreSQL: each tick locks the due cycles with FOR UPDATE SKIP LOCKED, so two instances never
+// take the same one, records each transition as a TicketEvent in the same transaction, and publishes after commit.
+// Between ticks it sleeps until the earliest pending transition, or at most `pollMs` (another instance may have
+// scheduled an earlier one).
+import { LockMode } from '@mikro-orm/core';
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { Logger } from 'pino';
+import { Clock } from '../context';
+import { recordEvent } from '../events/record-event';
+import { TicketEventType } from '../events/ticket-event.entity';
+import { Organization } from '../organizations/organization.entity';
+import { cycleState, nextTransitionAt } from '../sla/cycle';
+import { SlaState } from '../sla-cycles/sla-enums';
+import { SlaCycle } from '../sla-cycles/sla-cycle.entity';
+import { announceSla, calendarOf, factsOf } from '../sla-cycles/sla-tracker';
+import { Ticket } from '../tickets/ticket.entity';
+import { runInTransaction } from './after-commit';
+import { Realtime } from './pubsub';
+
+const BATCH = 200;
+
+export interface SlaTimerOptions {
+  orm: MikroORM;
+  realtime: Realtime;
+  clock: Clock;
+  log: Logger;
+  pollMs?: number;
+}
+
+export class SlaTimer {
+  private timeout: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+
+  constructor(private readonly options: SlaTimerOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timeout) clearTimeout(this.timeout);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timeout = setTimeout(() => {
+      this.running = this.loop();
+    }, delayMs);
+  }
+
+  private async loop(): Promise<void> {
+    const pollMs = this.options.pollMs ?? 250;
+    let delay = pollMs;
+    try {
+      while ((await this.tick()) === BATCH && !this.stopped);
+      const next = await this.nextPending();
+      if (next) delay = Math.max(0, Math.min(pollMs, next.getTime() - this.options.clock().getTime()));
+    } catch (error) {
+      this.options.log.error({ err: error }, 'SLA timer tick failed');
+    }
+    this.schedule(delay);
+  }
+
+  private async nextPending(): Promise<Date | null> {
+    const [row] = await this.options.orm.em
+      .fork()
+      .execute<{ next: Date | null }[]>('select min(next_transition_at) as next from sla_cycle where next_transition_at is not null');
+    return row?.next ? new Date(row.next) : null;
+  }
+
+  /** Processes every transition due by now; returns how many cycles it claimed. Tests call it directly. */
+  async tick(): Promise<number> {
+    const now = this.options.clock();
+    return runInTransaction(this.options.orm.em.fork(), this.options.realtime, async (em) => {
+      const cycles = await em.find(
+        SlaCycle,
+        { nextTransitionAt: { $lte: now } },
+        { orderBy: { nextTransitionAt: 'asc' }, limit: BATCH, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
+      );
+      for (const cycle of cycles) await this.advance(em, cycle, now);
+      await em.flush();
+      return cycles.length;
+    });
+  }
+
+  /** Steps a cycle through each transition that fell due (AT_RISK, then BREACHED), each at its own moment. */
+  private async advance(em: EntityManager, cycle: SlaCycle, now: Date): Promise<void> {
+    const ticket = await em.findOneOrFail(Ticket, { id: cycle.ticket.id });
+    const calendar = calendarOf(await em.findOneOrFail(Organization, { id: ticket.organization.id }));
+    const facts = factsOf(cycle);
+    let at = cycle.nextTransitionAt;
+    while (at && at <= now) {
+      const previous = cycle.state;
+      cycle.state = cycleState(calendar, facts, at.getTime()) as SlaState;
+      const next = nextTransitionAt(calendar, facts, at.getTime());
+      if (cycle.state !== previous) {
+        recordEvent(em, ticket, TicketEventType.SLA_STATE_CHANGED, null, at, { metric: cycle.metric, from: previous, to: cycle.state });
+        announceSla(em, ticket, cycle, previous, at);
+      }
+      at = next === null || next <= at.getTime() ? null : new Date(next);
+    }
+    cycle.nextTransitionAt = at;
+    // A plain column update: time passing is not an edit, so it must not bump the ticket's version and turn a
+    // customer's concurrent change into a CONFLICT.
+    await em.nativeUpdate(Ticket, { id: ticket.id }, { slaState: cycle.state });
+  }
+}

@@ -1,0 +1,209 @@
+// Keeps a ticket's response cycles in step with what happens to it (SPEC §3), inside the caller's transaction:
+// starts, stops, pauses, resumes and retargets cycles, records each state change as a TicketEvent and announces
+// it on `slaStatusChanged` after commit. The arithmetic is the pure engine's (src/sla).
+import { LockMode } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Duration } from 'luxon';
+import { recordEvent } from '../events/record-event';
+import { TicketEventType } from '../events/ticket-event.entity';
+import { Organization } from '../organizations/organization.entity';
+import { SlaClock } from '../policy/enums';
+import { SeverityLevel } from '../policy/severity-level.entity';
+import { publishAfterCommit } from '../realtime/after-commit';
+import { compileCalendar, CompiledCalendar } from '../sla/business-calendar';
+import { CycleFacts, cycleState, cycleTimes, nextTransitionAt, SlaTargetSpec } from '../sla/cycle';
+import { targetFor } from '../sla/targets';
+import { Ticket } from '../tickets/ticket.entity';
+import { SlaMetric, SlaState } from './sla-enums';
+import { SlaCycle } from './sla-cycle.entity';
+
+export type StopReason = 'RESPONDED' | 'RESOLVED' | 'CLOSED';
+
+export function calendarOf(organization: Organization): CompiledCalendar {
+  return compileCalendar(organization.calendar);
+}
+
+/** The target for a severity in an organization: its contract's override, else the policy's level. */
+export async function targetOf(em: EntityManager, organization: Organization, severity: string): Promise<SlaTargetSpec> {
+  const level = await em.findOneOrFail(SeverityLevel, { severity: severity as SeverityLevel['severity'] });
+  const overrides = organization.policy.map((override) => ({
+    severity: override.severity,
+    targetMinutes: Duration.fromISO(override.targetResponse).as('minutes'),
+    clock: override.clock,
+  }));
+  return targetFor(severity, [{ severity: level.severity, targetMinutes: level.targetMinutes, clock: level.clock }], overrides);
+}
+
+export function factsOf(cycle: SlaCycle): CycleFacts {
+  return {
+    metric: cycle.metric,
+    startedAt: cycle.startedAt.getTime(),
+    target: { minutes: cycle.targetMinutes, clock: cycle.clock },
+    pauses: cycle.pauses.map((pause) => ({ from: Date.parse(pause.from), to: pause.to === null ? null : Date.parse(pause.to) })),
+    stoppedAt: cycle.stoppedAt ? cycle.stoppedAt.getTime() : null,
+  };
+}
+
+const toDate = (instant: number | null) => (instant === null ? null : new Date(instant));
+
+export class SlaTracker {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly ticket: Ticket,
+    private readonly organization: Organization,
+    private readonly now: Date,
+    private readonly actorId: string | null,
+  ) {}
+
+  static async for(em: EntityManager, ticket: Ticket, now: Date, actorId: string | null): Promise<SlaTracker> {
+    const organization = await em.findOneOrFail(Organization, { id: ticket.organization.id });
+    return new SlaTracker(em, ticket, organization, now, actorId);
+  }
+
+  /** The cycles still running, locked so that the SLA timer and this change do not overlap. */
+  private runningCycles(): Promise<SlaCycle[]> {
+    return this.em.find(
+      SlaCycle,
+      { ticket: this.ticket.id, stoppedAt: null },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { startedAt: 'asc' } },
+    );
+  }
+
+  async start(metric: SlaMetric): Promise<SlaCycle> {
+    const target = await targetOf(this.em, this.organization, this.ticket.severity);
+    const cycle = this.em.create(SlaCycle, {
+      ticket: this.ticket,
+      metric,
+      startedAt: this.now,
+      targetMinutes: target.minutes,
+      clock: target.clock as SlaClock,
+      state: SlaState.ON_TRACK,
+    });
+    this.recompute(cycle, null);
+    recordEvent(this.em, this.ticket, TicketEventType.SLA_CYCLE_STARTED, this.actorId, this.now, {
+      metric,
+      targetMinutes: cycle.targetMinutes,
+      clock: cycle.clock,
+      dueAt: cycle.dueAt?.toISOString() ?? null,
+    });
+    this.announce(cycle, null);
+    this.syncTicket([cycle]);
+    return cycle;
+  }
+
+  /** Starts a NEXT_RESPONSE cycle unless one is already running (SPEC §3). */
+  async startNextResponseUnlessRunning(): Promise<void> {
+    const running = await this.runningCycles();
+    if (running.length === 0) await this.start(SlaMetric.NEXT_RESPONSE);
+  }
+
+  /** A response, or the ticket resolved or closed: every running cycle stops. */
+  async stopRunning(reason: StopReason): Promise<void> {
+    const running = await this.runningCycles();
+    for (const cycle of running) {
+      const previous = cycle.state;
+      const openPause = cycle.pauses.find((pause) => pause.to === null);
+      if (openPause) openPause.to = this.now.toISOString();
+      cycle.pauses = [...cycle.pauses];
+      cycle.stoppedAt = this.now;
+      if (reason === 'RESPONDED') cycle.respondedAt = this.now;
+      this.recompute(cycle, previous);
+      recordEvent(this.em, this.ticket, TicketEventType.SLA_CYCLE_STOPPED, this.actorId, this.now, {
+        metric: cycle.metric,
+        reason,
+        state: cycle.state,
+      });
+    }
+    if (running.length) this.syncTicket(running);
+  }
+
+  /** Waiting on the customer: the clock stops running. */
+  async pauseRunning(): Promise<void> {
+    const running = await this.runningCycles();
+    for (const cycle of running.filter((candidate) => !candidate.pauses.some((pause) => pause.to === null))) {
+      const previous = cycle.state;
+      cycle.pauses = [...cycle.pauses, { from: this.now.toISOString(), to: null }];
+      this.recompute(cycle, previous);
+    }
+    if (running.length) this.syncTicket(running);
+  }
+
+  /** Back from waiting on the customer: the clock runs again, the paused time not counted. */
+  async resumePaused(): Promise<void> {
+    const running = await this.runningCycles();
+    for (const cycle of running) {
+      const openPause = cycle.pauses.find((pause) => pause.to === null);
+      if (!openPause) continue;
+      const previous = cycle.state;
+      cycle.pauses = cycle.pauses.map((pause) => (pause === openPause ? { ...pause, to: this.now.toISOString() } : pause));
+      this.recompute(cycle, previous);
+    }
+    if (running.length) this.syncTicket(running);
+  }
+
+  /** The severity changed: running cycles keep their start and pauses and take the new target. */
+  async retargetRunning(): Promise<void> {
+    const running = await this.runningCycles();
+    const target = await targetOf(this.em, this.organization, this.ticket.severity);
+    for (const cycle of running) {
+      const previous = cycle.state;
+      cycle.targetMinutes = target.minutes;
+      cycle.clock = target.clock as SlaClock;
+      this.recompute(cycle, previous);
+      recordEvent(this.em, this.ticket, TicketEventType.SLA_RETARGETED, this.actorId, this.now, {
+        metric: cycle.metric,
+        targetMinutes: cycle.targetMinutes,
+        clock: cycle.clock,
+        dueAt: cycle.dueAt?.toISOString() ?? null,
+      });
+    }
+    if (running.length) this.syncTicket(running);
+  }
+
+  /** Derives due, at-risk, state and next transition from the facts; records and announces a state change. */
+  private recompute(cycle: SlaCycle, previous: SlaState | null): void {
+    const calendar = calendarOf(this.organization);
+    const facts = factsOf(cycle);
+    const now = this.now.getTime();
+    const times = cycleTimes(calendar, facts);
+    cycle.dueAt = toDate(times.dueAt);
+    cycle.atRiskAt = toDate(times.atRiskAt);
+    cycle.state = cycleState(calendar, facts, now) as SlaState;
+    cycle.nextTransitionAt = toDate(nextTransitionAt(calendar, facts, now));
+    if (previous !== null && previous !== cycle.state) {
+      recordEvent(this.em, this.ticket, TicketEventType.SLA_STATE_CHANGED, this.actorId, this.now, {
+        metric: cycle.metric,
+        from: previous,
+        to: cycle.state,
+      });
+      this.announce(cycle, previous);
+    }
+  }
+
+  private announce(cycle: SlaCycle, previous: SlaState | null): void {
+    announceSla(this.em, this.ticket, cycle, previous, this.now);
+  }
+
+  /** The ticket carries its current cycle's state and due time, for filters, counts and ordering. */
+  private syncTicket(touched: SlaCycle[]): void {
+    const current = touched[touched.length - 1]!;
+    this.ticket.slaState = current.state;
+    this.ticket.slaDueAt = current.stoppedAt ? null : (current.dueAt ?? null);
+  }
+}
+
+export function announceSla(em: EntityManager, ticket: Ticket, cycle: SlaCycle, previous: SlaState | null, at: Date): void {
+  publishAfterCommit(em, {
+    topic: 'SLA_STATUS',
+    payload: {
+      ticketId: ticket.id,
+      organizationId: ticket.organization.id,
+      severity: ticket.severity,
+      cycleId: cycle.id,
+      metric: cycle.metric,
+      previousState: previous,
+      state: cycle.state,
+      at: at.toISOString(),
+    },
+  });
+}

@@ -1,0 +1,23 @@
+// Which target applies to a ticket: the organization's contract-specific one for its severity, else the policy's.
+import { SlaClockKind, SlaTargetSpec } from './cycle';
+
+export interface PolicyLevel {
+  severity: string;
+  targetMinutes: number;
+  clock: SlaClockKind;
+}
+
+export interface TargetOverride {
+  severity: string;
+  /** ISO-8601 duration, validated when the organization was saved. */
+  targetMinutes: number;
+  clock: SlaClockKind;
+}
+
+export function targetFor(severity: string, policy: PolicyLevel[], overrides: TargetOverride[]): SlaTargetSpec {
+  const override = overrides.find((candidate) => candidate.severity === severity);
+  if (override) return { minutes: override.targetMinutes, clock: override.clock };
+  const level = policy.find((candidate) => candidate.severity === severity);
+  if (!level) throw new Error(`The policy has no target for ${severity}.`);
+  return { minutes: level.targetMinutes, clock: level.clock };
+}

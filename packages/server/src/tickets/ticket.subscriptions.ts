@@ -1,0 +1,107 @@
+// Live ticket changes over graphql-ws. A customer hears only of its own organization's tickets, whatever it asks.
+import { filter, pipe } from '@graphql-yoga/subscription';
+import { Arg, Ctx, Field, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
+import { requireViewer, viewerIsStaff } from '../auth/rules';
+import { Viewer } from '../auth/viewer';
+import { notFound } from '../common/errors';
+import { idOf } from '../common/global-id';
+import { Context } from '../context';
+import { TicketEvent } from '../events/ticket-event.entity';
+import { TicketEventMessage, TicketStatusMessage } from '../realtime/pubsub';
+import { renewRequestScope } from '../realtime/request-scope';
+import { User } from '../users/user.entity';
+import { TicketStatus } from './ticket-enums';
+import { canSeeTicket } from './ticket-access';
+import { Ticket } from './ticket.entity';
+
+@ObjectType({ description: 'A ticket moved from one status to another.' })
+export class TicketStatusChange {
+  @Field(() => Ticket, { description: 'The ticket, as it is now.' })
+  ticket!: Ticket;
+
+  @Field(() => TicketStatus, { description: 'The status before.' })
+  from!: TicketStatus;
+
+  @Field(() => TicketStatus, { description: 'The status after.' })
+  to!: TicketStatus;
+
+  @Field({ description: 'When it changed.' })
+  at!: Date;
+
+  @Field(() => User, { nullable: true, description: 'Who changed it.' })
+  actor!: User | null;
+}
+
+function mayHear(viewer: Viewer, message: { organizationId: string }): boolean {
+  return viewerIsStaff(viewer) || message.organizationId === viewer.organizationId;
+}
+
+/** The ticket a subscription names, checked at subscribe time: NOT_FOUND unless the viewer may see it. */
+async function subscribedTicketId(ctx: Context, globalId: string): Promise<string> {
+  const viewer = requireViewer(ctx.viewer);
+  const id = idOf(globalId, 'Ticket');
+  const ticket = id ? await ctx.em.fork().findOne(Ticket, { id }) : null;
+  if (!ticket || !canSeeTicket(viewer, ticket)) throw notFound('ticket');
+  return ticket.id;
+}
+
+@Resolver()
+export class TicketSubscriptionResolver {
+  @Subscription(() => TicketStatusChange, {
+    description: 'Status changes of one ticket, of one organization’s tickets, or (staff) of all tickets.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const viewer = requireViewer(ctx.viewer);
+      const ticketId = args.ticketId ? await subscribedTicketId(ctx, args.ticketId as string) : null;
+      const organizationId = args.organizationId ? idOf(args.organizationId as string, 'Organization') : null;
+      return pipe(
+        ctx.realtime.subscribe('TICKET_STATUS'),
+        filter(
+          (message: TicketStatusMessage) =>
+            mayHear(viewer, message) &&
+            (!ticketId || message.ticketId === ticketId) &&
+            (!args.organizationId || message.organizationId === organizationId),
+        ),
+      );
+    },
+  })
+  async ticketStatusChanged(
+    @Root() message: TicketStatusMessage,
+    @Ctx() ctx: Context,
+    @Arg('ticketId', () => ID, { nullable: true, description: 'Only this ticket.' }) _ticketId?: string | null,
+    @Arg('organizationId', () => ID, { nullable: true, description: 'Only this organization’s tickets.' }) _organizationId?: string | null,
+  ): Promise<TicketStatusChange> {
+    renewRequestScope(ctx);
+    return {
+      ticket: (await ctx.loaders.load(Ticket, message.ticketId))!,
+      from: message.from as TicketStatus,
+      to: message.to as TicketStatus,
+      at: new Date(message.at),
+      actor: message.actorId ? await ctx.loaders.load(User, message.actorId) : null,
+    };
+  }
+
+  @Subscription(() => TicketEvent, {
+    description: 'Every change to one ticket, as it is added to its timeline. Customers do not receive internal ones.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const viewer = requireViewer(ctx.viewer);
+      const ticketId = await subscribedTicketId(ctx, args.ticketId as string);
+      return pipe(
+        ctx.realtime.subscribe('TICKET_EVENT'),
+        filter(
+          (message: TicketEventMessage) =>
+            message.ticketId === ticketId && mayHear(viewer, message) && (viewerIsStaff(viewer) || !message.internal),
+        ),
+      );
+    },
+  })
+  async ticketEvents(
+    @Root() message: TicketEventMessage,
+    @Ctx() ctx: Context,
+    @Arg('ticketId', () => ID, { description: 'The ticket.' }) _ticketId: string,
+  ): Promise<TicketEvent> {
+    renewRequestScope(ctx);
+    return (await ctx.loaders.load(TicketEvent, message.eventId))!;
+  }
+}
