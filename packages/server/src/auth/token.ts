@@ -38,7 +38,8 @@ export async function verifyToken(token: string, key: Uint8Array, now: Date): Pr
     ({ payload } = await jwtVerify(token, key, {
       algorithms: ['HS256'],
       currentDate: now,
-      requiredClaims: ['sub'],
+      // A token that never expires is refused: the identity provider always sets `exp`.
+      requiredClaims: ['sub', 'exp'],
     }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new InvalidTokenError('The token has expired; sign in again.');

@@ -14,6 +14,7 @@ export interface Viewer {
 
 /** How often a returning user's profile and `lastSeenAt` are written back at most. */
 const REFRESH_AFTER_MS = 60_000;
+const MAX_REMEMBERED_USERS = 10_000;
 
 /**
  * Turns verified claims into a viewer, creating or refreshing the user row. Organizations are never deleted and
@@ -49,6 +50,7 @@ export class ViewerDirectory {
       },
     );
     const viewer: Viewer = { userId: user.id, role: claims.role, organizationId };
+    if (this.recent.size >= MAX_REMEMBERED_USERS) this.recent.clear();
     this.recent.set(claims.sub, { viewer, claimsKey, writtenAt: now.getTime() });
     return viewer;
   }

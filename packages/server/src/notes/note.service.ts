@@ -48,7 +48,8 @@ export async function addNote(em: EntityManager, viewer: Viewer, input: NoteAddI
   const kind = noteKind(viewer, visibility, input.kind);
 
   const note = em.create(Note, { ticket, author: viewer.userId, body: body!, kind, visibility, createdAt: now });
-  ticket.updatedAt = now;
+  // An internal note is not news to the customer, who can see (and sort by) updatedAt.
+  if (visibility === NoteVisibility.PUBLIC) ticket.updatedAt = now;
   recordEvent(
     em,
     ticket,

@@ -1,0 +1,91 @@
+// Subscriptions over a real graphql-ws client: authentication, isolation between organizations, and the events.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, subscribe } from './helpers/subscriptions';
+import { createOrganization, customerOf, ENGINEER, fileTicket, startTestServer, TEST_SECRET, TestServer } from './helpers/test-server';
+import { SignJWT } from 'jose';
+
+describe('subscriptions', () => {
+  let server: TestServer;
+  let acmeId: string;
+  const acme = customerOf('acme');
+  const globex = customerOf('globex');
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    acmeId = await createOrganization(server, 'acme');
+    await createOrganization(server, 'globex');
+  });
+  afterAll(() => server.close());
+
+  const setStatus = (ticketId: string, status: string) =>
+    server.gql(`mutation($input: TicketUpdateStatusInput!) { ticketUpdateStatus(input: $input) { userErrors { code } } }`, { input: { ticketId, status } }, ENGINEER);
+
+  it('closes the connection with 4403 when the token is bad', async () => {
+    const forged = await new SignJWT({ role: 'engineer' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').sign(new TextEncoder().encode(`${TEST_SECRET}-not`));
+    let closedWith: number | null = null;
+    const client = connect(server.url, forged, (event) => (closedWith = event.code));
+    const subscription = await subscribe(client, `subscription { slaStatusChanged { state } }`);
+    await expect(subscription.next(2000)).rejects.toThrow();
+    expect(closedWith).toBe(4403);
+    await client.dispose();
+  });
+
+  it('answers a subscription without a token with UNAUTHENTICATED', async () => {
+    const client = connect(server.url, null);
+    const subscription = await subscribe(client, `subscription { slaStatusChanged { state } }`);
+    await expect(subscription.next(2000)).rejects.toThrow(/UNAUTHENTICATED|Sign in/);
+    await client.dispose();
+  });
+
+  it('a customer never hears of another organization’s tickets, whatever filter it passes', async () => {
+    const globexClient = connect(server.url, await server.token(globex));
+    const sneaky = await subscribe(globexClient, `subscription($org: ID) { ticketStatusChanged(organizationId: $org) { ticket { number } to } }`, { org: acmeId });
+    const all = await subscribe(globexClient, `subscription { slaStatusChanged { ticket { number } state } }`);
+    const acmeClient = connect(server.url, await server.token(acme));
+    const own = await subscribe(acmeClient, `subscription { ticketStatusChanged { ticket { number } from to actor { name } } }`);
+    try {
+      const ticket = await fileTicket(server, acme);
+      await setStatus(ticket.id, 'IN_PROGRESS');
+      expect(await own.next()).toEqual({
+        ticketStatusChanged: { ticket: { number: ticket.number }, from: 'NEW', to: 'IN_PROGRESS', actor: { name: ENGINEER.name } },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(sneaky.received).toEqual([]);
+      expect(all.received).toEqual([]);
+    } finally {
+      await globexClient.dispose();
+      await acmeClient.dispose();
+    }
+  });
+
+  it('ticketEvents streams a ticket’s timeline; customers get no internal ones and cannot subscribe to other organizations’ tickets', async () => {
+    const ticket = await fileTicket(server, acme);
+    const engineerClient = connect(server.url, await server.token(ENGINEER));
+    const customerClient = connect(server.url, await server.token(acme));
+    const staffView = await subscribe(engineerClient, `subscription($id: ID!) { ticketEvents(ticketId: $id) { type data } }`, { id: ticket.id });
+    const customerView = await subscribe(customerClient, `subscription($id: ID!) { ticketEvents(ticketId: $id) { type data } }`, { id: ticket.id });
+    try {
+      await server.gql(
+        `mutation($input: NoteAddInput!) { noteAdd(input: $input) { note { id } } }`,
+        { input: { ticketId: ticket.id, body: 'Looks like the cache.', visibility: 'INTERNAL' } },
+        ENGINEER,
+      );
+      await server.gql(`mutation($input: NoteAddInput!) { noteAdd(input: $input) { note { id } } }`, { input: { ticketId: ticket.id, body: 'Fixed.' } }, ENGINEER);
+      const staffTypes = [(await staffView.next()).ticketEvents, (await staffView.next()).ticketEvents];
+      expect(staffTypes.map((event: any) => [event.type, event.data.visibility])).toEqual([
+        ['NOTE_ADDED', 'INTERNAL'],
+        ['NOTE_ADDED', 'PUBLIC'],
+      ]);
+      const first = (await customerView.next()).ticketEvents;
+      expect([first.type, first.data.visibility]).toEqual(['NOTE_ADDED', 'PUBLIC']);
+    } finally {
+      await engineerClient.dispose();
+      await customerClient.dispose();
+    }
+
+    const globexClient = connect(server.url, await server.token(globex));
+    const refused = await subscribe(globexClient, `subscription($id: ID!) { ticketEvents(ticketId: $id) { type } }`, { id: ticket.id });
+    await expect(refused.next(2000)).rejects.toThrow(/NOT_FOUND|No ticket/);
+    await globexClient.dispose();
+  });
+});
