@@ -2,7 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, subscribe } from './helpers/subscriptions';
 import { createOrganization, customerOf, ENGINEER, fileTicket, startTestServer, TEST_SECRET, TestServer } from './helpers/test-server';
+import { createClient } from 'graphql-ws';
 import { SignJWT } from 'jose';
+import WebSocket from 'ws';
 
 describe('subscriptions', () => {
   let server: TestServer;
@@ -27,6 +29,20 @@ describe('subscriptions', () => {
     const subscription = await subscribe(client, `subscription { slaStatusChanged { state } }`);
     await expect(subscription.next(2000)).rejects.toThrow();
     expect(closedWith).toBe(4403);
+    await client.dispose();
+  });
+
+  it('accepts the token as the playground sends it (`Authorization`, capitalized)', async () => {
+    const client = createClient({
+      url: server.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { Authorization: `Bearer ${await server.token(ENGINEER)}` },
+      retryAttempts: 0,
+    });
+    const subscription = await subscribe(client, `subscription { ticketStatusChanged { to } }`);
+    const ticket = await fileTicket(server, acme);
+    await setStatus(ticket.id, 'IN_PROGRESS');
+    expect(await subscription.next()).toEqual({ ticketStatusChanged: { to: 'IN_PROGRESS' } });
     await client.dispose();
   });
 

@@ -28,7 +28,11 @@ query Tickets {
 const INIT_SCRIPT = `
 const root = ReactDOM.createRoot(document.getElementById('graphiql'));
 root.render(React.createElement(GraphiQL, {
-  fetcher: GraphiQL.createFetcher({ url: window.location.origin + '/graphql' }),
+  fetcher: GraphiQL.createFetcher({
+    url: window.location.origin + '/graphql',
+    // Subscriptions over graphql-ws; the Headers tab's Authorization goes along as a connection parameter.
+    subscriptionUrl: (window.location.protocol === 'https:' ? 'wss://' : 'ws://') + window.location.host + '/graphql',
+  }),
   defaultQuery: ${JSON.stringify(DEFAULT_QUERY)},
   defaultHeaders: JSON.stringify({ Authorization: 'Bearer ' }, null, 2),
   defaultEditorToolsVisibility: 'headers',

@@ -71,7 +71,9 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
       schema,
       onConnect: async (connection) => {
         try {
-          const authorization = connection.connectionParams?.authorization;
+          // `authorization` as the spec says; any capitalization, as the playground sends its headers.
+          const params = connection.connectionParams ?? {};
+          const authorization = Object.entries(params).find(([key]) => key.toLowerCase() === 'authorization')?.[1];
           const token = bearerToken(typeof authorization === 'string' ? authorization : null);
           const now = clock();
           connection.extra.viewer = token ? await viewers.viewerFor(orm.em.fork(), await verifyToken(token, jwtKey, now), now) : null;
