@@ -17,6 +17,8 @@ export interface ChildTable<T> {
   publicCondition: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 interface Row {
   id: string;
 }
@@ -46,7 +48,11 @@ export async function childPage<T extends Row>(
 
   if (args.after) {
     // Continuing within one parent's list is rare enough to be a query of its own.
-    const [at, id] = decodeCursor(args.after, 2) as [string, string];
+    const [at, id] = decodeCursor(
+      args.after,
+      2,
+      ([at, id]) => typeof at === 'string' && new Date(at).toISOString() === at && typeof id === 'string' && UUID.test(id),
+    ) as [string, string];
     const rows: Record<string, unknown>[] = await ctx.em.execute(
       `select * from ${child.table} where ${child.parentColumn} = ? ${visibility}
        and (${child.orderColumn}, id) > (?::timestamptz, ?::uuid) order by ${child.orderColumn}, id limit ?`,

@@ -55,10 +55,14 @@ export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string, arity: number): unknown[] {
+/**
+ * The `arity` values of a cursor, each checked by `valid` when given: a forged cursor (wrong types, say) is
+ * BAD_USER_INPUT here rather than a database error later.
+ */
+export function decodeCursor(cursor: string, arity: number, valid?: (values: unknown[]) => boolean): unknown[] {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === arity) return values;
+    if (Array.isArray(values) && values.length === arity && (!valid || valid(values))) return values;
   } catch {
     // fall through to the error below
   }

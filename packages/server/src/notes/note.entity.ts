@@ -1,7 +1,7 @@
 import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Ref } from '@mikro-orm/core';
-import { randomUUID } from 'node:crypto';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../common/global-id';
+import { uuid7 } from '../common/uuid7';
 import { Node } from '../common/node';
 import { Ticket } from '../tickets/ticket.entity';
 import { User } from '../users/user.entity';
@@ -45,7 +45,8 @@ export class Note implements Node {
   [OptionalProps]?: 'nodeId';
 
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  /** Time-ordered, so that rows of the same instant keep their creation order (see uuid7). */
+  id: string = uuid7();
 
   get nodeId(): string {
     return toGlobalId('Note', this.id);

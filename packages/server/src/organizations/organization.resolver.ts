@@ -24,7 +24,7 @@ export class OrganizationResolver {
     const viewer = requireViewer(ctx.viewer);
     const limit = pageSize(first);
     const scope = viewerIsStaff(viewer) ? {} : { id: viewer.organizationId! };
-    const where = after ? { ...scope, slug: { $gt: decodeCursor(after, 1)[0] as string } } : scope;
+    const where = after ? { ...scope, slug: { $gt: decodeCursor(after, 1, ([slug]) => typeof slug === 'string')[0] as string } } : scope;
     const rows = await ctx.em.find(Organization, where, { orderBy: { slug: 'asc' }, limit: limit + 1 });
     return new OrganizationConnection(
       pageOf(rows, limit, after, (organization) => encodeCursor([organization.slug]), () => ctx.em.count(Organization, scope)),

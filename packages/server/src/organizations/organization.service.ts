@@ -12,7 +12,7 @@ const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])$/;
 export async function createOrganization(em: EntityManager, input: OrganizationCreateInput, now: Date): Promise<Organization> {
   const check = new InputCheck();
   const slug = check.text('slug', input.slug, 50);
-  if (slug && !SLUG.test(slug)) {
+  if (slug && slug.length <= 50 && !SLUG.test(slug)) {
     check.add(UserErrorCode.INVALID, 'slug', 'The slug must be 2–50 lowercase letters, digits or dashes, not starting or ending with a dash.');
   }
   const name = check.text('name', input.name, 200);

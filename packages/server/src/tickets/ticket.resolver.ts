@@ -107,7 +107,11 @@ export class TicketResolver {
     const after$ = direction === OrderDirection.ASC ? '$gt' : '$lt';
     const keyset: FilterQuery<Ticket>[] = [];
     if (after) {
-      const [value, number] = decodeCursor(after, 2) as [string | null, number];
+      const [value, number] = decodeCursor(
+        after,
+        2,
+        ([value, number]) => (value === null || typeof value === 'string') && Number.isSafeInteger(number),
+      ) as [string | null, number];
       const sortValue = value === null || property === 'severity' ? value : new Date(value);
       if (typeof number !== 'number' || (sortValue instanceof Date && Number.isNaN(sortValue.getTime()))) {
         throw badUserInput('`after` is not a cursor from this list; pass a previous page’s `endCursor`.', 'after');

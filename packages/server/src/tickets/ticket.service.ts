@@ -125,7 +125,9 @@ function replayed(first: Ticket, input: TicketCreateInput, title: string | null,
     first.description === description &&
     first.severity === input.severity &&
     first.environment === input.environment &&
-    first.category === input.category;
+    first.category === input.category &&
+    (first.relatedTicket?.id ?? null) === (input.relatedTicketId ? idOf(input.relatedTicketId, 'Ticket') : null) &&
+    (!input.organizationId || first.organization.id === idOf(input.organizationId, 'Organization'));
   if (!same) {
     throw new UserErrors([
       userError(
