@@ -52,6 +52,9 @@ const newYorkSundayGap = calendar(
   ],
   { days: ['SUNDAY'] },
 );
+/** Sundays 02:30–04:00: on the spring-forward Sunday 02:30 does not exist and the hours start at 03:00. */
+const berlinSundayGap = calendar('Europe/Berlin', [['02:30', '04:00']], { days: ['SUNDAY'] });
+const sydneySundayGap = calendar('Australia/Sydney', [['02:30', '04:00']], { days: ['SUNDAY'] });
 
 /** `8h`, `1h30m`, `90m`, `0m`, `1ms`. */
 function duration(text: string): number {
@@ -687,6 +690,22 @@ describe('businessTimeBetween', () => {
       expected: '3h30m',
     },
     {
+      // 03:00 CEST (01:00Z) – 04:00 CEST (02:00Z).
+      name: 'Berlin: hours starting inside the spring-forward gap start when it ends',
+      calendar: berlinSundayGap,
+      from: '2026-03-28T12:00:00+01:00',
+      to: '2026-03-30T00:00:00+02:00',
+      expected: '1h',
+    },
+    {
+      // 03:00 AEDT (Sat 16:00Z) – 04:00 AEDT (Sat 17:00Z).
+      name: 'Sydney: hours starting inside the October gap start when it ends',
+      calendar: sydneySundayGap,
+      from: '2026-10-03T12:00:00+10:00',
+      to: '2026-10-05T00:00:00+11:00',
+      expected: '1h',
+    },
+    {
       name: 'reversed bounds are zero',
       calendar: newYork,
       from: '2026-01-12T12:00:00-05:00',
@@ -715,6 +734,8 @@ describe('nextBusinessInstant', () => {
     { name: '17:00 is not business time', calendar: newYork, at: '2026-01-12T17:00:00-05:00', expected: '2026-01-13T14:00:00Z' },
     // 13:00 CET.
     { name: 'lunch moves to 13:00', calendar: berlinLunch, at: '2026-01-12T12:00:00+01:00', expected: '2026-01-12T12:00:00Z' },
+    // 02:30 does not exist on 2026-03-29: 03:00 CEST = 01:00Z.
+    { name: 'hours starting inside a gap begin when it ends', calendar: berlinSundayGap, at: '2026-03-28T12:00:00+01:00', expected: '2026-03-29T01:00:00Z' },
     // Mon 09:00 EDT.
     { name: 'the spring-forward weekend moves to Monday 09:00 EDT', calendar: newYork, at: '2026-03-07T10:00:00-05:00', expected: '2026-03-09T13:00:00Z' },
     // Mon 28 09:00 EST.

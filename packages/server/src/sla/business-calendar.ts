@@ -87,11 +87,25 @@ export class CompiledCalendar {
     return intervals;
   }
 
-  /** The instant of a local wall time; minute 1440 is the next midnight. Nonexistent times (DST gaps) move forward. */
+  /** The instant of a local wall time; minute 1440 is the next midnight. Nonexistent times (DST gaps) are the gap's end. */
   private instant(local: { year: number; month: number; day: number }, minute: number): number {
-    const midnight = DateTime.fromObject(local, { zone: this.zone });
-    if (minute === 1440) return midnight.plus({ days: 1 }).toMillis();
-    return DateTime.fromObject({ ...local, hour: Math.floor(minute / 60), minute: minute % 60 }, { zone: this.zone }).toMillis();
+    if (minute === 1440) {
+      const next = new Date(Date.UTC(local.year, local.month - 1, local.day + 1));
+      return this.instant({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() }, 0);
+    }
+    const [hour, minuteOfHour] = [Math.floor(minute / 60), minute % 60];
+    const time = DateTime.fromObject({ ...local, hour, minute: minuteOfHour }, { zone: this.zone });
+    if (time.hour === hour && time.minute === minuteOfHour) return time.toMillis();
+    // The wall time lies in a daylight-saving gap (02:30 on a spring-forward day). luxon moves it forward by the gap's
+    // length (to 03:30), past wall times that do exist (03:00), which would make a day's intervals overlap and count
+    // time twice. Business hours there start (or end) when the gap ends: the first instant with the new offset.
+    let [before, after] = [time.toMillis() - DAY_MS, time.toMillis()];
+    while (after - before > 1) {
+      const middle = Math.floor((before + after) / 2);
+      if (this.zone.offset(middle) === time.offset) after = middle;
+      else before = middle;
+    }
+    return after;
   }
 
   /** The first local day whose intervals could contain `instant` (zone offsets stay within ±14 hours). */
