@@ -10,11 +10,14 @@ export interface Config {
   jwtSecret: string | undefined;
   smtpUrl: string | undefined;
   escalationsEmail: string;
+  /** The engineers' queue: notified of update requests on unassigned tickets. */
+  supportQueueEmail: string;
   communityUrl: string;
   dataDir: string;
   logLevel: string;
 }
 
+export const DEFAULT_SUPPORT_QUEUE_EMAIL = 'support-queue@escalate.example';
 export const DEFAULT_COMMUNITY_URL = 'https://community.escalate.example/enhancements';
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -29,6 +32,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: env.AUTH_JWT_SECRET || undefined,
     smtpUrl: env.SMTP_URL || undefined,
     escalationsEmail: env.ESCALATIONS_EMAIL || DEFAULT_ESCALATIONS_EMAIL,
+    supportQueueEmail: env.SUPPORT_QUEUE_EMAIL || DEFAULT_SUPPORT_QUEUE_EMAIL,
     communityUrl: env.COMMUNITY_URL || DEFAULT_COMMUNITY_URL,
     dataDir: env.ESCALATE_DATA_DIR || '.data',
     logLevel: env.LOG_LEVEL || 'info',

@@ -1,7 +1,7 @@
 // Relay global ids: opaque to clients, `base64url("Type:uuid")` inside.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export type NodeTypeName = 'Ticket' | 'Note' | 'Organization' | 'User' | 'TicketEvent';
+export type NodeTypeName = 'Ticket' | 'Note' | 'Organization' | 'User' | 'TicketEvent' | 'Escalation' | 'SeverityChangeRequest';
 
 export function toGlobalId(type: NodeTypeName, id: string): string {
   return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
@@ -16,7 +16,7 @@ export function fromGlobalId(globalId: string): { type: NodeTypeName; id: string
   const type = decoded.slice(0, separator);
   const id = decoded.slice(separator + 1);
   if (!UUID.test(id)) return null;
-  if (!['Ticket', 'Note', 'Organization', 'User', 'TicketEvent'].includes(type)) return null;
+  if (!['Ticket', 'Note', 'Organization', 'User', 'TicketEvent', 'Escalation', 'SeverityChangeRequest'].includes(type)) return null;
   return { type: type as NodeTypeName, id };
 }
 

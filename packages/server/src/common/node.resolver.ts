@@ -4,7 +4,9 @@ import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { canSeeOrganization, requireViewer, viewerIsStaff } from '../auth/rules';
 import { Viewer } from '../auth/viewer';
 import { Context } from '../context';
+import { Escalation } from '../escalations/escalation.entity';
 import { TicketEvent } from '../events/ticket-event.entity';
+import { SeverityChangeRequest } from '../severity-requests/severity-change-request.entity';
 import { Note, NoteVisibility } from '../notes/note.entity';
 import { Organization } from '../organizations/organization.entity';
 import { canSeeTicket } from '../tickets/ticket-access';
@@ -45,6 +47,12 @@ async function visibleNode(ctx: Context, viewer: Viewer, globalId: string): Prom
       const event = await ctx.loaders.load(TicketEvent, parsed.id);
       if (!event || (!staff && event.internal)) return null;
       return (await visibleTicket(ctx, viewer, event.ticket.id)) ? event : null;
+    }
+    case 'Escalation':
+    case 'SeverityChangeRequest': {
+      const entity = parsed.type === 'Escalation' ? Escalation : SeverityChangeRequest;
+      const found = await ctx.loaders.load<Escalation | SeverityChangeRequest>(entity, parsed.id);
+      return found && (await visibleTicket(ctx, viewer, found.ticket.id)) ? found : null;
     }
   }
 }

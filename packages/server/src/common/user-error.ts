@@ -12,6 +12,10 @@ export enum UserErrorCode {
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
   NOT_ALLOWED = 'NOT_ALLOWED',
+  NEW_P1_REQUIRED = 'NEW_P1_REQUIRED',
+  REQUEST_PENDING = 'REQUEST_PENDING',
+  ESCALATION_PRECONDITION = 'ESCALATION_PRECONDITION',
+  ESCALATION_ALREADY_OPEN = 'ESCALATION_ALREADY_OPEN',
 }
 
 registerEnumType(UserErrorCode, {
@@ -28,6 +32,10 @@ registerEnumType(UserErrorCode, {
     INVALID_TRANSITION: { description: 'The ticket cannot move from its current status to the one asked for.' },
     IDEMPOTENCY_KEY_REUSED: { description: 'The idempotency key was already used for a different request.' },
     NOT_ALLOWED: { description: 'Your role may not do this; the message says who may.' },
+    NEW_P1_REQUIRED: { description: 'A P1 is filed as a new SEV1 ticket linked to this one (relatedTicketId), not by raising an existing ticket.' },
+    REQUEST_PENDING: { description: 'A severity change request is already waiting for a decision on this ticket.' },
+    ESCALATION_PRECONDITION: { description: 'Escalate only after requesting an update or a severity change; the message says what to do first.' },
+    ESCALATION_ALREADY_OPEN: { description: 'The ticket already has an open escalation.' },
   },
 });
 

@@ -17,6 +17,12 @@ export enum TicketEventType {
   SLA_CYCLE_STOPPED = 'SLA_CYCLE_STOPPED',
   SLA_STATE_CHANGED = 'SLA_STATE_CHANGED',
   SLA_RETARGETED = 'SLA_RETARGETED',
+  UPDATE_REQUESTED = 'UPDATE_REQUESTED',
+  SEVERITY_CHANGE_REQUESTED = 'SEVERITY_CHANGE_REQUESTED',
+  SEVERITY_CHANGE_DECIDED = 'SEVERITY_CHANGE_DECIDED',
+  ESCALATION_RAISED = 'ESCALATION_RAISED',
+  ESCALATION_ACKNOWLEDGED = 'ESCALATION_ACKNOWLEDGED',
+  ESCALATION_RESOLVED = 'ESCALATION_RESOLVED',
 }
 
 registerEnumType(TicketEventType, {
@@ -32,6 +38,12 @@ registerEnumType(TicketEventType, {
     SLA_CYCLE_STOPPED: { description: 'A response cycle stopped. Data: metric, reason (RESPONDED, RESOLVED, CLOSED), state.' },
     SLA_STATE_CHANGED: { description: 'A cycle’s state changed. Data: metric, from, to; actor null when time alone changed it.' },
     SLA_RETARGETED: { description: 'A running cycle got a new target after a severity change. Data: metric, targetMinutes, clock, dueAt.' },
+    UPDATE_REQUESTED: { description: 'The customer asked for an update. Data: noteId, notified.' },
+    SEVERITY_CHANGE_REQUESTED: { description: 'The customer asked for another severity. Data: requestId, from, to.' },
+    SEVERITY_CHANGE_DECIDED: { description: 'Support decided a severity request. Data: requestId, status, to.' },
+    ESCALATION_RAISED: { description: 'Escalated to support management. Data: escalationId, notified.' },
+    ESCALATION_ACKNOWLEDGED: { description: 'A manager took the escalation. Data: escalationId, ownerId.' },
+    ESCALATION_RESOLVED: { description: 'Management resolved the escalation. Data: escalationId.' },
   },
 });
 

@@ -3,6 +3,8 @@ import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchemaSync } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
+import { EscalationResolver, TicketEscalationsResolver } from '../escalations/escalation.resolver';
+import { SeverityChangeRequestResolver, TicketSeverityRequestsResolver } from '../severity-requests/severity-request.resolver';
 import { NodeResolver } from '../common/node.resolver';
 import { TicketEventResolver } from '../events/ticket-event.resolver';
 import { NoteResolver } from '../notes/note.resolver';
@@ -26,6 +28,10 @@ export function buildEscalateSchema(): GraphQLSchema {
       SlaResolver,
       NoteResolver,
       TicketEventResolver,
+      SeverityChangeRequestResolver,
+      TicketSeverityRequestsResolver,
+      EscalationResolver,
+      TicketEscalationsResolver,
     ],
     authChecker,
     authMode: 'error',

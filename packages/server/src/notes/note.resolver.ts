@@ -20,7 +20,7 @@ export class NoteResolver {
     @Ctx() ctx: Context,
   ): Promise<NoteAddPayload> {
     const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => addNote(em, viewer, input, ctx.clock()));
+    const { value, userErrors } = await inTransaction(ctx, (em) => addNote(em, viewer, input, ctx.clock(), ctx.config));
     return { note: value, userErrors };
   }
 

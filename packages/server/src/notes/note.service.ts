@@ -10,6 +10,10 @@ import { TicketStatus } from '../tickets/ticket-enums';
 import { ticketForMutation } from '../tickets/ticket-access';
 import { SlaTracker } from '../sla-cycles/sla-tracker';
 import { changeStatus } from '../tickets/ticket.service';
+import { Ticket } from '../tickets/ticket.entity';
+import { User } from '../users/user.entity';
+import { enqueueNotification } from '../notifications/enqueue';
+import { NotificationKind } from '../notifications/notification.entity';
 import { Note, NoteKind, NoteVisibility } from './note.entity';
 import { BODY_MAX, NoteAddInput } from './note.inputs';
 
@@ -36,18 +40,41 @@ function noteKind(viewer: Viewer, visibility: NoteVisibility, asked: NoteKind | 
   return asked ?? NoteKind.COMMENT;
 }
 
-export async function addNote(em: EntityManager, viewer: Viewer, input: NoteAddInput, now: Date): Promise<Note> {
+export async function addNote(em: EntityManager, viewer: Viewer, input: NoteAddInput, now: Date, rules: NoteRules): Promise<Note> {
   const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
   const check = new InputCheck();
   const body = check.text('body', input.body, BODY_MAX);
   check.orThrow();
+  const visibility = input.visibility ?? NoteVisibility.PUBLIC;
+  const kind = noteKind(viewer, visibility, input.kind);
+  const note = await writeNote(em, viewer, ticket, { body: body!, kind, visibility }, now, rules);
+  await em.flush();
+  return note;
+}
+
+export interface NoteRules {
+  /** Where update requests on unassigned tickets go: the engineers' queue. */
+  supportQueueEmail: string;
+}
+
+/**
+ * Writes a note (already validated) with everything it sets off: the event, a response stopping the running
+ * response cycles, an update request starting the next one and notifying the assignee, a customer's note bringing
+ * a ticket back from WAITING_ON_CUSTOMER (SPEC §3). The caller flushes.
+ */
+export async function writeNote(
+  em: EntityManager,
+  viewer: Viewer,
+  ticket: Ticket,
+  content: { body: string; kind: NoteKind; visibility: NoteVisibility },
+  now: Date,
+  rules: NoteRules,
+): Promise<Note> {
+  const { body, kind, visibility } = content;
   if (ticket.status === TicketStatus.CLOSED) {
     refuse('ticketId', `${ticket.displayNumber} is closed; file a new ticket with relatedTicketId to follow up.`);
   }
-  const visibility = input.visibility ?? NoteVisibility.PUBLIC;
-  const kind = noteKind(viewer, visibility, input.kind);
-
-  const note = em.create(Note, { ticket, author: viewer.userId, body: body!, kind, visibility, createdAt: now });
+  const note = em.create(Note, { ticket, author: viewer.userId, body, kind, visibility, createdAt: now });
   // An internal note is not news to the customer, who can see (and sort by) updatedAt.
   if (visibility === NoteVisibility.PUBLIC) ticket.updatedAt = now;
   recordEvent(
@@ -59,7 +86,6 @@ export async function addNote(em: EntityManager, viewer: Viewer, input: NoteAddI
     { noteId: note.nodeId, kind, visibility },
     visibility === NoteVisibility.INTERNAL,
   );
-  // A response stops the running response cycles; an update request starts the next one (SPEC §3).
   const sla = await SlaTracker.for(em, ticket, now, viewer.userId);
   if (kind === NoteKind.RESPONSE) await sla.stopRunning('RESPONDED');
   // The customer answered: the ball is back with support (and the paused clock runs again).
@@ -68,7 +94,22 @@ export async function addNote(em: EntityManager, viewer: Viewer, input: NoteAddI
   } else if (kind === NoteKind.RESPONSE && ticket.status === TicketStatus.NEW) {
     await changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
   }
-  if (kind === NoteKind.UPDATE_REQUEST) await sla.startNextResponseUnlessRunning();
-  await em.flush();
+  if (kind === NoteKind.UPDATE_REQUEST) {
+    await sla.startNextResponseUnlessRunning();
+    const assignee = ticket.assignee ? await em.findOne(User, { id: ticket.assignee.id }) : null;
+    const notified = assignee ? assignee.email : rules.supportQueueEmail;
+    enqueueNotification(
+      em,
+      {
+        kind: NotificationKind.UPDATE_REQUESTED,
+        to: [notified],
+        subject: `[${ticket.displayNumber}] Update requested: ${ticket.title}`,
+        body: `The customer asked for an update on ${ticket.displayNumber} (${ticket.severity}, ${ticket.status}):\n\n${body}`,
+        ticketId: ticket.id,
+      },
+      now,
+    );
+    recordEvent(em, ticket, TicketEventType.UPDATE_REQUESTED, viewer.userId, now, { noteId: note.nodeId, notified: [notified] });
+  }
   return note;
 }

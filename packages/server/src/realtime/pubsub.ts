@@ -32,10 +32,18 @@ export interface SlaStatusMessage {
   at: string;
 }
 
+export interface EscalationMessage {
+  escalationId: string;
+  ticketId: string;
+  organizationId: string;
+  status: string;
+}
+
 export type RealtimeMessage =
   | { topic: 'TICKET_EVENT'; payload: TicketEventMessage }
   | { topic: 'TICKET_STATUS'; payload: TicketStatusMessage }
-  | { topic: 'SLA_STATUS'; payload: SlaStatusMessage };
+  | { topic: 'SLA_STATUS'; payload: SlaStatusMessage }
+  | { topic: 'ESCALATION'; payload: EscalationMessage };
 
 type Topics = {
   [M in RealtimeMessage as M['topic']]: [M['payload']];

@@ -9,6 +9,7 @@ export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 10_000;
 export const IDEMPOTENCY_KEY_MAX = 100;
 export const SEARCH_MAX = 200;
+export const REASON_MAX = 5_000;
 
 @InputType({ description: 'A new ticket. Enhancement requests are not tickets: they are redirected to the community forum.' })
 export class TicketCreateInput {
@@ -136,3 +137,40 @@ export type TicketUpdateStatusPayload = InstanceType<typeof TicketUpdateStatusPa
 
 export const TicketAssignPayload = payloadType('TicketAssignPayload', 'ticket', Ticket, 'The result of `ticketAssign`.');
 export type TicketAssignPayload = InstanceType<typeof TicketAssignPayload>;
+
+@InputType({ description: 'A direct severity change by support staff.' })
+export class TicketChangeSeverityInput {
+  @Field(() => ID, { description: 'The ticket.' })
+  ticketId!: string;
+
+  @Field(() => Severity, { description: 'The new severity (SEV1/SEV2 need a PRODUCTION ticket).' })
+  severity!: Severity;
+
+  @Field({ description: `Why (required, at most ${REASON_MAX} characters); recorded in the timeline.` })
+  reason!: string;
+}
+
+@InputType({ description: 'A customer’s request for an update on a ticket.' })
+export class TicketRequestUpdateInput {
+  @Field(() => ID, { description: 'The ticket.' })
+  ticketId!: string;
+
+  @Field({ description: `What you would like to know (at most ${DESCRIPTION_MAX} characters).` })
+  body!: string;
+}
+
+export const TicketChangeSeverityPayload = payloadType(
+  'TicketChangeSeverityPayload',
+  'ticket',
+  Ticket,
+  'The result of `ticketChangeSeverity`.',
+);
+export type TicketChangeSeverityPayload = InstanceType<typeof TicketChangeSeverityPayload>;
+
+export const TicketRequestUpdatePayload = payloadType(
+  'TicketRequestUpdatePayload',
+  'ticket',
+  Ticket,
+  'The result of `ticketRequestUpdate`.',
+);
+export type TicketRequestUpdatePayload = InstanceType<typeof TicketRequestUpdatePayload>;

@@ -1,5 +1,5 @@
 import { FilterQuery, QueryOrder, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer, viewerIsStaff } from '../auth/rules';
 import { childPage } from '../common/child-page';
 import { Connection, decodeCursor, encodeCursor, PageArgs, pageOf, pageSize } from '../common/connection';
@@ -18,15 +18,40 @@ import {
   SEARCH_MAX,
   TicketAssignInput,
   TicketAssignPayload,
+  TicketChangeSeverityInput,
+  TicketChangeSeverityPayload,
   TicketCreateInput,
   TicketCreatePayload,
   TicketFilter,
   TicketOrder,
   TicketOrderField,
+  TicketRequestUpdateInput,
+  TicketRequestUpdatePayload,
   TicketUpdateStatusInput,
   TicketUpdateStatusPayload,
 } from './ticket.inputs';
-import { assignTicket, createTicket, IdempotentReplay, updateTicketStatus } from './ticket.service';
+import {
+  assignTicket,
+  changeTicketSeverity,
+  createTicket,
+  IdempotentReplay,
+  requestUpdate,
+  updateTicketStatus,
+} from './ticket.service';
+import { SupportLine } from '../policy/support-line.entity';
+import { Region } from '../policy/enums';
+
+@ObjectType({ description: 'Phone escalation for a ticket already filed: which line to call and what to quote.' })
+export class PhoneEscalation {
+  @Field(() => SupportLine, { nullable: true, description: 'The support line of the organization’s region.' })
+  line!: SupportLine | null;
+
+  @Field({ description: 'The ticket number to quote on the call.' })
+  ticketNumber!: string;
+
+  @Field({ description: 'What to do, in words.' })
+  instructions!: string;
+}
 
 @ObjectType({ description: 'A page of tickets.' })
 export class TicketConnection extends Connection(Ticket) {}
@@ -189,6 +214,63 @@ export class TicketResolver {
     const viewer = requireViewer(ctx.viewer);
     const { value, userErrors } = await inTransaction(ctx, (em) => assignTicket(em, viewer, input, ctx.clock()));
     return { ticket: value, userErrors };
+  }
+
+  @Authorized(Role.ENGINEER, Role.MANAGER, Role.ADMIN)
+  @Mutation(() => TicketChangeSeverityPayload, {
+    description: 'Changes a ticket’s severity directly (staff), with a reason; running SLA cycles take the new target.',
+  })
+  async ticketChangeSeverity(
+    @Arg('input', () => TicketChangeSeverityInput, { description: 'The change.' }) input: TicketChangeSeverityInput,
+    @Ctx() ctx: Context,
+  ): Promise<TicketChangeSeverityPayload> {
+    const viewer = requireViewer(ctx.viewer);
+    const { value, userErrors } = await inTransaction(ctx, (em) => changeTicketSeverity(em, viewer, input, ctx.clock()));
+    return { ticket: value, userErrors };
+  }
+
+  @Authorized()
+  @Mutation(() => TicketRequestUpdatePayload, {
+    description:
+      'Asks support for an update (customers): a note of kind UPDATE_REQUEST that starts a next-response cycle and notifies the assignee (or the queue).',
+  })
+  async ticketRequestUpdate(
+    @Arg('input', () => TicketRequestUpdateInput, { description: 'The request.' }) input: TicketRequestUpdateInput,
+    @Ctx() ctx: Context,
+  ): Promise<TicketRequestUpdatePayload> {
+    const viewer = requireViewer(ctx.viewer);
+    const { value, userErrors } = await inTransaction(ctx, (em) => requestUpdate(em, viewer, input, ctx.clock(), ctx.config));
+    return { ticket: value, userErrors };
+  }
+
+  @FieldResolver(() => [Ticket], { description: 'Later tickets that name this one as their related ticket (e.g. a new P1).' })
+  linkedTickets(@Root() ticket: Ticket, @Ctx() ctx: Context): Promise<Ticket[]> {
+    return ctx.loaders
+      .keyed<string, Ticket[]>('linkedTickets', async (ticketIds) => {
+        const rows = await ctx.em.find(Ticket, { relatedTicket: { $in: [...ticketIds] } }, { orderBy: { number: 'asc' } });
+        return ticketIds.map((id) => rows.filter((row) => row.relatedTicket?.id === id));
+      })
+      .load(ticket.id);
+  }
+
+  @FieldResolver(() => PhoneEscalation, {
+    description: 'How to call support about this ticket: the line of the organization’s region and the number to quote.',
+  })
+  async phoneEscalation(@Root() ticket: Ticket, @Ctx() ctx: Context): Promise<PhoneEscalation> {
+    const organization = (await ctx.loaders.load(Organization, ticket.organization.id))!;
+    const lines = await ctx.loaders
+      .keyed<string, SupportLine | null>('supportLines', async (regions) => {
+        const rows = await ctx.em.find(SupportLine, { region: { $in: [...regions] as Region[] } });
+        return regions.map((region) => rows.find((row) => row.region === region) ?? null);
+      })
+      .load(organization.region);
+    return {
+      line: lines,
+      ticketNumber: ticket.displayNumber,
+      instructions: lines
+        ? `Call ${lines.number} (${lines.country}), listen to the current message, and quote ticket ${ticket.displayNumber}.`
+        : `No phone line is published for ${organization.region}; add a note to ${ticket.displayNumber} instead.`,
+    };
   }
 
   @FieldResolver(() => Organization, { description: 'The customer organization the ticket belongs to.' })

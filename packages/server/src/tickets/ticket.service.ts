@@ -13,6 +13,9 @@ import { SlaTracker } from '../sla-cycles/sla-tracker';
 import { TicketEventType } from '../events/ticket-event.entity';
 import { Organization } from '../organizations/organization.entity';
 import { SeverityLevel } from '../policy/severity-level.entity';
+import { Severity } from '../policy/enums';
+import { NoteKind, NoteVisibility } from '../notes/note.entity';
+import { NoteRules, writeNote } from '../notes/note.service';
 import { isStaff, User } from '../users/user.entity';
 import { STATUS_TRANSITIONS, TicketCategory, TicketStatus } from './ticket-enums';
 import { canSeeTicket, ticketForMutation } from './ticket-access';
@@ -21,7 +24,10 @@ import {
   DESCRIPTION_MAX,
   IDEMPOTENCY_KEY_MAX,
   TicketAssignInput,
+  REASON_MAX,
+  TicketChangeSeverityInput,
   TicketCreateInput,
+  TicketRequestUpdateInput,
   TicketUpdateStatusInput,
   TITLE_MAX,
 } from './ticket.inputs';
@@ -222,6 +228,51 @@ export async function assignTicket(em: EntityManager, viewer: Viewer, input: Tic
     fromAssigneeId: fromId ? toGlobalId('User', fromId) : null,
     toAssigneeId: assignee ? assignee.nodeId : null,
   });
+  await em.flush();
+  return ticket;
+}
+
+/** Changes a ticket's severity (checked by the caller), records why, and retargets its running SLA cycles. */
+export async function changeSeverity(em: EntityManager, ticket: Ticket, to: Severity, actorId: string, now: Date, reason: string): Promise<void> {
+  const from = ticket.severity;
+  ticket.severity = to;
+  ticket.updatedAt = now;
+  recordEvent(em, ticket, TicketEventType.SEVERITY_CHANGED, actorId, now, { from, to, reason });
+  await (await SlaTracker.for(em, ticket, now, actorId)).retargetRunning();
+}
+
+/** Whether `severity` may be used on the ticket's environment; a user error on `field` otherwise. */
+export async function checkSeverityAllowed(em: EntityManager, ticket: Ticket, severity: Severity, field: string): Promise<void> {
+  const level = await em.findOneOrFail(SeverityLevel, { severity });
+  if (!level.allowedEnvironments.includes(ticket.environment)) {
+    throw new UserErrors([
+      userError(UserErrorCode.ENVIRONMENT_NOT_ALLOWED, field, `${severity} is for ${level.allowedEnvironments.join(' or ')} only; this ticket is ${ticket.environment}.`),
+    ]);
+  }
+}
+
+export async function changeTicketSeverity(em: EntityManager, viewer: Viewer, input: TicketChangeSeverityInput, now: Date): Promise<Ticket> {
+  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+  const check = new InputCheck();
+  const reason = check.text('reason', input.reason, REASON_MAX);
+  if (input.severity === ticket.severity) check.add(UserErrorCode.INVALID, 'severity', `${ticket.displayNumber} is already ${ticket.severity}.`);
+  if (ticket.status === TicketStatus.CLOSED) check.add(UserErrorCode.NOT_ALLOWED, 'ticketId', `${ticket.displayNumber} is closed.`);
+  check.orThrow();
+  await checkSeverityAllowed(em, ticket, input.severity, 'severity');
+  await changeSeverity(em, ticket, input.severity, viewer.userId, now, reason!);
+  await em.flush();
+  return ticket;
+}
+
+export async function requestUpdate(em: EntityManager, viewer: Viewer, input: TicketRequestUpdateInput, now: Date, rules: NoteRules): Promise<Ticket> {
+  if (viewerIsStaff(viewer)) {
+    throw new UserErrors([userError(UserErrorCode.NOT_ALLOWED, null, 'Update requests come from customers; staff respond with noteAdd.')]);
+  }
+  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+  const check = new InputCheck();
+  const body = check.text('body', input.body, DESCRIPTION_MAX);
+  check.orThrow();
+  await writeNote(em, viewer, ticket, { body: body!, kind: NoteKind.UPDATE_REQUEST, visibility: NoteVisibility.PUBLIC }, now, rules);
   await em.flush();
   return ticket;
 }

@@ -1,0 +1,136 @@
+import { FilterQuery } from '@mikro-orm/core';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { requireRole, requireViewer, viewerIsStaff } from '../auth/rules';
+import { Connection, decodeCursor, encodeCursor, PageArgs, pageOf, pageSize } from '../common/connection';
+import { badUserInput } from '../common/errors';
+import { idOf } from '../common/global-id';
+import { inTransaction } from '../common/mutation';
+import { Context } from '../context';
+import { EscalationMessage } from '../realtime/pubsub';
+import { renewRequestScope } from '../realtime/request-scope';
+import { Ticket } from '../tickets/ticket.entity';
+import { Role, STAFF_ROLES, User } from '../users/user.entity';
+import { Escalation } from './escalation.entity';
+import {
+  EscalationAcknowledgeInput,
+  EscalationAcknowledgePayload,
+  EscalationCreateInput,
+  EscalationCreatePayload,
+  EscalationFilter,
+  EscalationResolveInput,
+  EscalationResolvePayload,
+} from './escalation.inputs';
+import { acknowledgeEscalation, createEscalation, resolveEscalation } from './escalation.service';
+
+@ObjectType({ description: 'A page of escalations, newest first.' })
+export class EscalationConnection extends Connection(Escalation) {}
+
+const NEVER = '00000000-0000-0000-0000-000000000000';
+const UUID = /^[0-9a-f-]{36}$/;
+
+@Resolver(() => Escalation)
+export class EscalationResolver {
+  @Authorized()
+  @Query(() => EscalationConnection, { description: 'Escalations, newest first: all for staff, their own tickets’ for customers.' })
+  async escalations(
+    @Args() { first, after }: PageArgs,
+    @Ctx() ctx: Context,
+    @Arg('filter', () => EscalationFilter, { nullable: true, description: 'Which escalations.' }) filter?: EscalationFilter | null,
+  ): Promise<EscalationConnection> {
+    const viewer = requireViewer(ctx.viewer);
+    const limit = pageSize(first);
+    const conditions: FilterQuery<Escalation>[] = [viewerIsStaff(viewer) ? {} : { organizationId: viewer.organizationId! }];
+    if (filter?.status?.length) conditions.push({ status: { $in: filter.status } });
+    if (filter?.organizationId) conditions.push({ organizationId: idOf(filter.organizationId, 'Organization') ?? NEVER });
+    if (filter?.ticketId) conditions.push({ ticket: idOf(filter.ticketId, 'Ticket') ?? NEVER });
+    const where: FilterQuery<Escalation> = { $and: conditions };
+    const keyset: FilterQuery<Escalation>[] = [];
+    if (after) {
+      const [at, id] = decodeCursor(after, 2, (values) => typeof values[0] === 'string' && typeof values[1] === 'string' && UUID.test(values[1]));
+      const createdAt = new Date(at as string);
+      if (Number.isNaN(createdAt.getTime())) throw badUserInput('`after` is not a cursor from this list.', 'after');
+      keyset.push({ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: id as string } }] });
+    }
+    const rows = await ctx.em.find(Escalation, { $and: [where, ...keyset] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: limit + 1 });
+    return new EscalationConnection(
+      pageOf(rows, limit, after, (row) => encodeCursor([row.createdAt.toISOString(), row.id]), () => ctx.em.count(Escalation, where)),
+    );
+  }
+
+  @Authorized()
+  @Mutation(() => EscalationCreatePayload, {
+    description:
+      'Escalates a ticket to support management with the reason and the business impact. Only after an update request or a severity change request (ESCALATION_PRECONDITION), one open escalation per ticket. Notifies the account manager and the escalations address.',
+  })
+  async escalationCreate(
+    @Arg('input', () => EscalationCreateInput, { description: 'The escalation.' }) input: EscalationCreateInput,
+    @Ctx() ctx: Context,
+  ): Promise<EscalationCreatePayload> {
+    const viewer = requireViewer(ctx.viewer);
+    const { value, userErrors } = await inTransaction(ctx, (em) => createEscalation(em, viewer, input, ctx.clock(), ctx.config));
+    return { escalation: value, userErrors };
+  }
+
+  @Authorized(Role.MANAGER)
+  @Mutation(() => EscalationAcknowledgePayload, { description: 'A manager takes an escalation (or hands it to another manager).' })
+  async escalationAcknowledge(
+    @Arg('input', () => EscalationAcknowledgeInput, { description: 'Which escalation, and its owner.' }) input: EscalationAcknowledgeInput,
+    @Ctx() ctx: Context,
+  ): Promise<EscalationAcknowledgePayload> {
+    const viewer = requireViewer(ctx.viewer);
+    const { value, userErrors } = await inTransaction(ctx, (em) => acknowledgeEscalation(em, viewer, input, ctx.clock()));
+    return { escalation: value, userErrors };
+  }
+
+  @Authorized(Role.MANAGER)
+  @Mutation(() => EscalationResolvePayload, { description: 'Management resolves an escalation, saying how.' })
+  async escalationResolve(
+    @Arg('input', () => EscalationResolveInput, { description: 'Which escalation, and the resolution.' }) input: EscalationResolveInput,
+    @Ctx() ctx: Context,
+  ): Promise<EscalationResolvePayload> {
+    const viewer = requireViewer(ctx.viewer);
+    const { value, userErrors } = await inTransaction(ctx, (em) => resolveEscalation(em, viewer, input, ctx.clock()));
+    return { escalation: value, userErrors };
+  }
+
+  @Subscription(() => Escalation, {
+    description: 'Every escalation raised, acknowledged or resolved (staff).',
+    subscribe: ({ context }) => {
+      const ctx = context as Context;
+      requireRole(ctx.viewer, STAFF_ROLES, 'subscribe to escalationChanged');
+      return ctx.realtime.subscribe('ESCALATION');
+    },
+  })
+  async escalationChanged(@Root() message: EscalationMessage, @Ctx() ctx: Context): Promise<Escalation> {
+    renewRequestScope(ctx);
+    return (await ctx.loaders.load(Escalation, message.escalationId))!;
+  }
+
+  @FieldResolver(() => Ticket, { description: 'The escalated ticket.' })
+  async ticket(@Root() escalation: Escalation, @Ctx() ctx: Context): Promise<Ticket> {
+    return (await ctx.loaders.load(Ticket, escalation.ticket.id))!;
+  }
+
+  @FieldResolver(() => User, { description: 'Who raised it.' })
+  async raisedBy(@Root() escalation: Escalation, @Ctx() ctx: Context): Promise<User> {
+    return (await ctx.loaders.load(User, escalation.raisedBy.id))!;
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'The manager who owns it; null until acknowledged.' })
+  owner(@Root() escalation: Escalation, @Ctx() ctx: Context): Promise<User | null> | null {
+    return escalation.owner ? ctx.loaders.load(User, escalation.owner.id) : null;
+  }
+}
+
+@Resolver(() => Ticket)
+export class TicketEscalationsResolver {
+  @FieldResolver(() => [Escalation], { description: 'Escalations of this ticket to support management, oldest first.' })
+  escalations(@Root() ticket: Ticket, @Ctx() ctx: Context): Promise<Escalation[]> {
+    return ctx.loaders
+      .keyed<string, Escalation[]>('ticketEscalations', async (ticketIds) => {
+        const rows = await ctx.em.find(Escalation, { ticket: { $in: [...ticketIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+        return ticketIds.map((id) => rows.filter((row) => row.ticket.id === id));
+      })
+      .load(ticket.id);
+  }
+}

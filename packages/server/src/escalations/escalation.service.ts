@@ -1,0 +1,163 @@
+// Escalating to support management, as the policy describes: only after asking for an update or a severity
+// change, with the reason and the business impact; the account manager and the escalations address are told.
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Viewer } from '../auth/viewer';
+import { idOf, toGlobalId } from '../common/global-id';
+import { InputCheck } from '../common/input-check';
+import { userError, UserErrorCode, UserErrors } from '../common/user-error';
+import { recordEvent } from '../events/record-event';
+import { TicketEventType } from '../events/ticket-event.entity';
+import { Note, NoteKind } from '../notes/note.entity';
+import { enqueueNotification } from '../notifications/enqueue';
+import { NotificationKind } from '../notifications/notification.entity';
+import { Organization } from '../organizations/organization.entity';
+import { publishAfterCommit } from '../realtime/after-commit';
+import { SeverityChangeRequest } from '../severity-requests/severity-change-request.entity';
+import { canSeeTicket, ticketForMutation } from '../tickets/ticket-access';
+import { TicketStatus } from '../tickets/ticket-enums';
+import { Ticket } from '../tickets/ticket.entity';
+import { Role, User } from '../users/user.entity';
+import { Escalation, EscalationStatus } from './escalation.entity';
+import { EscalationAcknowledgeInput, EscalationCreateInput, EscalationResolveInput, TEXT_MAX } from './escalation.inputs';
+
+export interface EscalationRules {
+  escalationsEmail: string;
+}
+
+const refuse = (code: UserErrorCode, field: string | null, message: string): never => {
+  throw new UserErrors([userError(code, field, message)]);
+};
+
+function announce(em: EntityManager, escalation: Escalation): void {
+  publishAfterCommit(em, {
+    topic: 'ESCALATION',
+    payload: {
+      escalationId: escalation.id,
+      ticketId: escalation.ticket.id,
+      organizationId: escalation.organizationId,
+      status: escalation.status,
+    },
+  });
+}
+
+export async function createEscalation(
+  em: EntityManager,
+  viewer: Viewer,
+  input: EscalationCreateInput,
+  now: Date,
+  rules: EscalationRules,
+): Promise<Escalation> {
+  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+  const check = new InputCheck();
+  const reason = check.text('reason', input.reason, TEXT_MAX);
+  const businessImpact = check.text('businessImpact', input.businessImpact, TEXT_MAX);
+  check.orThrow();
+  if (ticket.status === TicketStatus.CLOSED) {
+    refuse(UserErrorCode.NOT_ALLOWED, 'ticketId', `${ticket.displayNumber} is closed; file a new ticket with relatedTicketId.`);
+  }
+  const [updateRequests, severityRequests] = await Promise.all([
+    em.count(Note, { ticket: ticket.id, kind: NoteKind.UPDATE_REQUEST }),
+    em.count(SeverityChangeRequest, { ticket: ticket.id }),
+  ]);
+  if (updateRequests + severityRequests === 0) {
+    refuse(
+      UserErrorCode.ESCALATION_PRECONDITION,
+      'ticketId',
+      `First request an update on ${ticket.displayNumber} (ticketRequestUpdate) or ask for a change in severity ` +
+        `(severityChangeRequest). If you are still not satisfied with the attention you receive, escalate to support management then.`,
+    );
+  }
+  const open = await em.findOne(Escalation, { ticket: ticket.id, status: { $ne: EscalationStatus.RESOLVED } });
+  if (open) {
+    refuse(UserErrorCode.ESCALATION_ALREADY_OPEN, 'ticketId', `${ticket.displayNumber} already has an open escalation (${open.status}); management is on it.`);
+  }
+  const organization = await em.findOneOrFail(Organization, { id: ticket.organization.id });
+  const notifiedAddresses = [...new Set([organization.accountManagerEmail, rules.escalationsEmail])];
+  const escalation = em.create(Escalation, {
+    ticket,
+    organizationId: organization.id,
+    raisedBy: viewer.userId,
+    reason: reason!,
+    businessImpact: businessImpact!,
+    notifiedAddresses,
+    createdAt: now,
+  });
+  enqueueNotification(
+    em,
+    {
+      kind: NotificationKind.ESCALATION_RAISED,
+      to: notifiedAddresses,
+      subject: `[${ticket.displayNumber}] Escalation to support management: ${ticket.title}`,
+      body:
+        `${organization.name} escalated ticket ${ticket.displayNumber} (${ticket.severity}, ${ticket.status}).\n\n` +
+        `Reason:\n${reason}\n\nBusiness impact:\n${businessImpact}\n`,
+      ticketId: ticket.id,
+    },
+    now,
+  );
+  ticket.updatedAt = now;
+  recordEvent(em, ticket, TicketEventType.ESCALATION_RAISED, viewer.userId, now, { escalationId: escalation.nodeId, notified: notifiedAddresses });
+  announce(em, escalation);
+  try {
+    await em.flush();
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) {
+      refuse(UserErrorCode.ESCALATION_ALREADY_OPEN, 'ticketId', `${ticket.displayNumber} already has an open escalation.`);
+    }
+    throw error;
+  }
+  return escalation;
+}
+
+async function escalationForManager(em: EntityManager, viewer: Viewer, globalId: string): Promise<{ escalation: Escalation; ticket: Ticket }> {
+  const id = idOf(globalId, 'Escalation');
+  const escalation = id ? await em.findOne(Escalation, { id }) : null;
+  const ticket = escalation ? await em.findOneOrFail(Ticket, { id: escalation.ticket.id }) : null;
+  if (!escalation || !ticket || !canSeeTicket(viewer, ticket)) return refuse(UserErrorCode.NOT_FOUND, 'escalationId', 'No escalation with that id.');
+  return { escalation, ticket };
+}
+
+export async function acknowledgeEscalation(em: EntityManager, viewer: Viewer, input: EscalationAcknowledgeInput, now: Date): Promise<Escalation> {
+  const { escalation, ticket } = await escalationForManager(em, viewer, input.escalationId);
+  if (escalation.status === EscalationStatus.RESOLVED) {
+    refuse(UserErrorCode.INVALID_TRANSITION, 'escalationId', 'The escalation is resolved; a new one can be raised if needed.');
+  }
+  let ownerId = viewer.userId;
+  if (input.ownerId) {
+    const id = idOf(input.ownerId, 'User');
+    const owner = id ? await em.findOne(User, { id }) : null;
+    if (!owner) refuse(UserErrorCode.NOT_FOUND, 'ownerId', 'No user with that id.');
+    if (owner!.role !== Role.MANAGER) refuse(UserErrorCode.INVALID, 'ownerId', 'Escalations are owned by support managers.');
+    ownerId = owner!.id;
+  }
+  if (escalation.status === EscalationStatus.ACKNOWLEDGED && escalation.owner?.id === ownerId) {
+    refuse(UserErrorCode.INVALID_TRANSITION, 'escalationId', 'The escalation is already acknowledged by that manager.');
+  }
+  escalation.status = EscalationStatus.ACKNOWLEDGED;
+  escalation.owner = em.getReference(User, ownerId, { wrapped: true });
+  escalation.acknowledgedAt ??= now;
+  recordEvent(em, ticket, TicketEventType.ESCALATION_ACKNOWLEDGED, viewer.userId, now, {
+    escalationId: escalation.nodeId,
+    ownerId: toGlobalId('User', ownerId),
+  });
+  announce(em, escalation);
+  await em.flush();
+  return escalation;
+}
+
+export async function resolveEscalation(em: EntityManager, viewer: Viewer, input: EscalationResolveInput, now: Date): Promise<Escalation> {
+  const { escalation, ticket } = await escalationForManager(em, viewer, input.escalationId);
+  const check = new InputCheck();
+  const resolution = check.text('resolution', input.resolution, TEXT_MAX);
+  check.orThrow();
+  if (escalation.status === EscalationStatus.RESOLVED) refuse(UserErrorCode.INVALID_TRANSITION, 'escalationId', 'The escalation is already resolved.');
+  escalation.status = EscalationStatus.RESOLVED;
+  escalation.resolution = resolution;
+  escalation.resolvedAt = now;
+  escalation.owner ??= em.getReference(User, viewer.userId, { wrapped: true });
+  recordEvent(em, ticket, TicketEventType.ESCALATION_RESOLVED, viewer.userId, now, { escalationId: escalation.nodeId, resolution });
+  announce(em, escalation);
+  await em.flush();
+  return escalation;
+}

@@ -1,0 +1,123 @@
+// Elevating severity the way the policy says: the customer asks in a note, support decides; a P1 is a new ticket.
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { viewerIsStaff } from '../auth/rules';
+import { Viewer } from '../auth/viewer';
+import { idOf } from '../common/global-id';
+import { InputCheck } from '../common/input-check';
+import { userError, UserErrorCode, UserErrors } from '../common/user-error';
+import { recordEvent } from '../events/record-event';
+import { TicketEventType } from '../events/ticket-event.entity';
+import { NoteKind, NoteVisibility } from '../notes/note.entity';
+import { NoteRules, writeNote } from '../notes/note.service';
+import { Severity } from '../policy/enums';
+import { canSeeTicket, ticketForMutation } from '../tickets/ticket-access';
+import { TicketStatus } from '../tickets/ticket-enums';
+import { Ticket } from '../tickets/ticket.entity';
+import { changeSeverity, checkSeverityAllowed } from '../tickets/ticket.service';
+import { User } from '../users/user.entity';
+import { SeverityChangeRequest, SeverityChangeRequestStatus } from './severity-change-request.entity';
+import { REASON_MAX, SeverityChangeDecideInput, SeverityChangeRequestInput } from './severity-request.inputs';
+
+const refuse = (code: UserErrorCode, field: string | null, message: string): never => {
+  throw new UserErrors([userError(code, field, message)]);
+};
+
+export async function requestSeverityChange(
+  em: EntityManager,
+  viewer: Viewer,
+  input: SeverityChangeRequestInput,
+  now: Date,
+  rules: NoteRules,
+): Promise<SeverityChangeRequest> {
+  if (viewerIsStaff(viewer)) {
+    refuse(UserErrorCode.NOT_ALLOWED, null, 'Staff change severity directly with ticketChangeSeverity (with a reason).');
+  }
+  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+  const check = new InputCheck();
+  const reason = check.text('reason', input.reason, REASON_MAX);
+  check.orThrow();
+  if (ticket.status === TicketStatus.CLOSED || ticket.status === TicketStatus.RESOLVED) {
+    refuse(UserErrorCode.NOT_ALLOWED, 'ticketId', `${ticket.displayNumber} is ${ticket.status}; file a new ticket with relatedTicketId if the problem is back.`);
+  }
+  if (input.to === Severity.SEV1) {
+    refuse(
+      UserErrorCode.NEW_P1_REQUIRED,
+      'to',
+      `A P1 is not raised on an existing ticket: immediately file a NEW SEV1 ticket (ticketCreate with severity SEV1 and ` +
+        `relatedTicketId "${ticket.nodeId}") with all the current details of the outage; the team will address it as defined in the new ticket.`,
+    );
+  }
+  if (input.to === ticket.severity) refuse(UserErrorCode.INVALID, 'to', `${ticket.displayNumber} is already ${ticket.severity}.`);
+  await checkSeverityAllowed(em, ticket, input.to, 'to');
+  const pending = await em.findOne(SeverityChangeRequest, { ticket: ticket.id, status: SeverityChangeRequestStatus.PENDING });
+  if (pending) {
+    refuse(UserErrorCode.REQUEST_PENDING, 'to', `A request to change ${ticket.displayNumber} to ${pending.to} is already waiting for a decision.`);
+  }
+
+  const note = await writeNote(
+    em,
+    viewer,
+    ticket,
+    { body: `Severity change requested: ${ticket.severity} → ${input.to}.\n\n${reason}`, kind: NoteKind.SEVERITY_CHANGE_REQUEST, visibility: NoteVisibility.PUBLIC },
+    now,
+    rules,
+  );
+  const request = em.create(SeverityChangeRequest, {
+    ticket,
+    note,
+    requester: viewer.userId,
+    from: ticket.severity,
+    to: input.to,
+    reason: reason!,
+    createdAt: now,
+  });
+  recordEvent(em, ticket, TicketEventType.SEVERITY_CHANGE_REQUESTED, viewer.userId, now, {
+    requestId: request.nodeId,
+    from: request.from,
+    to: request.to,
+  });
+  try {
+    await em.flush();
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) {
+      refuse(UserErrorCode.REQUEST_PENDING, 'to', `Another severity change request on ${ticket.displayNumber} is already waiting for a decision.`);
+    }
+    throw error;
+  }
+  return request;
+}
+
+export async function decideSeverityChange(em: EntityManager, viewer: Viewer, input: SeverityChangeDecideInput, now: Date): Promise<SeverityChangeRequest> {
+  const id = idOf(input.requestId, 'SeverityChangeRequest');
+  const request = id ? await em.findOne(SeverityChangeRequest, { id }) : null;
+  const ticket = request ? await em.findOneOrFail(Ticket, { id: request.ticket.id }) : null;
+  if (!request || !ticket || !canSeeTicket(viewer, ticket)) {
+    return refuse(UserErrorCode.NOT_FOUND, 'requestId', 'No severity change request with that id.');
+  }
+  const check = new InputCheck();
+  const note = check.text('note', input.note, REASON_MAX, false);
+  check.orThrow();
+  if (request.status !== SeverityChangeRequestStatus.PENDING) {
+    refuse(UserErrorCode.INVALID_TRANSITION, 'requestId', `The request was already ${request.status.toLowerCase()}.`);
+  }
+  if (input.approve) {
+    if (ticket.status === TicketStatus.CLOSED) refuse(UserErrorCode.NOT_ALLOWED, 'requestId', `${ticket.displayNumber} is closed; reject the request instead.`);
+    await checkSeverityAllowed(em, ticket, request.to, 'requestId');
+  }
+  request.status = input.approve ? SeverityChangeRequestStatus.APPROVED : SeverityChangeRequestStatus.REJECTED;
+  request.decider = em.getReference(User, viewer.userId, { wrapped: true });
+  request.decisionNote = note;
+  request.decidedAt = now;
+  if (input.approve && ticket.severity !== request.to) {
+    await changeSeverity(em, ticket, request.to, viewer.userId, now, `Approved request: ${request.reason}`);
+  }
+  recordEvent(em, ticket, TicketEventType.SEVERITY_CHANGE_DECIDED, viewer.userId, now, {
+    requestId: request.nodeId,
+    status: request.status,
+    to: request.to,
+    note,
+  });
+  await em.flush();
+  return request;
+}
