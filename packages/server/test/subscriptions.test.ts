@@ -46,6 +46,14 @@ describe('subscriptions', () => {
     await client.dispose();
   });
 
+  it('applies the depth limit to subscriptions too', async () => {
+    const client = connect(server.url, await server.token(ENGINEER));
+    const nested = 'relatedTicket { '.repeat(12) + 'number' + ' }'.repeat(12);
+    const subscription = await subscribe(client, `subscription { ticketStatusChanged { ticket { ${nested} } } }`);
+    await expect(subscription.next(2000)).rejects.toThrow(/QUERY_TOO_COMPLEX|levels deep/);
+    await client.dispose();
+  });
+
   it('answers a subscription without a token with UNAUTHENTICATED', async () => {
     const client = connect(server.url, null);
     const subscription = await subscribe(client, `subscription { slaStatusChanged { state } }`);

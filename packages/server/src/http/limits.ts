@@ -1,6 +1,6 @@
 // Query depth and cost limits, checked before execution; answered with QUERY_TOO_COMPLEX.
 import { ApolloServerPlugin } from '@apollo/server';
-import { FieldNode, FragmentDefinitionNode, GraphQLError, GraphQLSchema, Kind, SelectionSetNode } from 'graphql';
+import { DocumentNode, FieldNode, FragmentDefinitionNode, getOperationAST, GraphQLError, GraphQLSchema, Kind, SelectionSetNode } from 'graphql';
 import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 
 export interface QueryLimits {
@@ -41,30 +41,38 @@ const pageAwareEstimator: ComplexityEstimator = ({ field, args, childComplexity 
   return 1 + first * childComplexity;
 };
 
+/** What is wrong with an operation's size, or null when it is within the limits. */
+export function limitViolation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName: string | undefined,
+  limits: QueryLimits,
+): GraphQLError | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null; // graphql-js reports the missing operation itself
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  const depth = queryDepth(operation.selectionSet, fragments);
+  if (depth > limits.maxDepth) {
+    return tooComplex(`The query nests ${depth} levels deep; the limit is ${limits.maxDepth}. Split it into several queries.`);
+  }
+  const cost = getComplexity({ schema, query: document, variables, operationName, estimators: [pageAwareEstimator] });
+  if (cost > limits.maxCost) {
+    return tooComplex(`The query costs ${cost}; the limit is ${limits.maxCost}. Ask for smaller pages (\`first\`) or fewer nested lists.`);
+  }
+  return null;
+}
+
 export function queryLimitsPlugin<T extends object>(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request, operation }) {
-          if (!operation) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const definition of document.definitions) {
-            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-          }
-          const depth = queryDepth(operation.selectionSet, fragments);
-          if (depth > limits.maxDepth) {
-            throw tooComplex(`The query nests ${depth} levels deep; the limit is ${limits.maxDepth}. Split it into several queries.`);
-          }
-          const cost = getComplexity({
-            schema,
-            query: document,
-            variables: request.variables ?? {},
-            operationName: request.operationName ?? undefined,
-            estimators: [pageAwareEstimator],
-          });
-          if (cost > limits.maxCost) {
-            throw tooComplex(`The query costs ${cost}; the limit is ${limits.maxCost}. Ask for smaller pages (\`first\`) or fewer nested lists.`);
-          }
+        async didResolveOperation({ document, request }) {
+          const violation = limitViolation(schema, document, request.variables ?? {}, request.operationName ?? undefined, limits);
+          if (violation) throw violation;
         },
       };
     },

@@ -5,7 +5,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { MikroORM } from '@mikro-orm/postgresql';
 import express, { NextFunction, Request, Response } from 'express';
-import { GraphQLFormattedError } from 'graphql';
+import { DocumentNode, GraphQLFormattedError, parse } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -19,7 +19,7 @@ import { Loaders } from '../common/loaders';
 import { Config } from '../config';
 import { Clock, Context, systemClock } from '../context';
 import { Realtime } from '../realtime/pubsub';
-import { DEFAULT_LIMITS, QueryLimits, queryLimitsPlugin } from './limits';
+import { DEFAULT_LIMITS, limitViolation, QueryLimits, queryLimitsPlugin } from './limits';
 import { playgroundRouter } from './playground';
 import { buildEscalateSchema } from './schema';
 
@@ -52,7 +52,7 @@ function graphqlErrorResponse(response: Response, status: number, message: strin
 }
 
 export async function createServer(options: ServerOptions): Promise<EscalateServer> {
-  const { orm, config, log, jwtKey, clock = systemClock } = options;
+  const { orm, config, log, jwtKey, clock = systemClock, limits = DEFAULT_LIMITS } = options;
   const schema = buildEscalateSchema();
   const app = express();
   app.disable('x-powered-by');
@@ -84,6 +84,17 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
         }
       },
       context: (connection) => contextFor(connection.extra.viewer ?? null, log),
+      // The same depth and cost limits as over HTTP.
+      onSubscribe: (_connection, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch {
+          return undefined; // graphql-ws answers syntax errors itself
+        }
+        const violation = limitViolation(schema, document, payload.variables ?? {}, payload.operationName ?? undefined, limits);
+        return violation ? [violation] : undefined;
+      },
     },
     wsServer,
   );
@@ -127,7 +138,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
         },
       },
       ApolloServerPluginLandingPageDisabled(),
-      queryLimitsPlugin<Context>(schema, options.limits ?? DEFAULT_LIMITS),
+      queryLimitsPlugin<Context>(schema, limits),
       errorLogging,
     ],
   });
