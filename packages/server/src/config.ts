@@ -9,6 +9,8 @@ export interface Config {
   /** Unset in development: a random secret is generated and kept under `dataDir`. */
   jwtSecret: string | undefined;
   smtpUrl: string | undefined;
+  /** The From address of notification mail. */
+  notificationsFrom: string | undefined;
   escalationsEmail: string;
   /** The engineers' queue: notified of update requests on unassigned tickets. */
   supportQueueEmail: string;
@@ -31,6 +33,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     jwtSecret: env.AUTH_JWT_SECRET || undefined,
     smtpUrl: env.SMTP_URL || undefined,
+    notificationsFrom: env.NOTIFICATIONS_FROM || undefined,
     escalationsEmail: env.ESCALATIONS_EMAIL || DEFAULT_ESCALATIONS_EMAIL,
     supportQueueEmail: env.SUPPORT_QUEUE_EMAIL || DEFAULT_SUPPORT_QUEUE_EMAIL,
     communityUrl: env.COMMUNITY_URL || DEFAULT_COMMUNITY_URL,

@@ -12,6 +12,7 @@ import { seedDemo } from './db/demo';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
 import { openDatabase } from './db/orm';
 import { createServer } from './http/server';
+import { OutboxWorker } from './notifications/outbox-worker';
 import { createRealtime } from './realtime/pubsub';
 import { SlaTimer } from './realtime/sla-timer';
 
@@ -55,6 +56,10 @@ async function main(): Promise<void> {
   const url = await server.listen(config.port);
   const slaTimer = new SlaTimer({ orm, realtime, clock: systemClock, log });
   slaTimer.start();
+  // Delivers what an earlier process left in the outbox, then whatever transactions commit from now on.
+  const outbox = new OutboxWorker({ orm, clock: systemClock, log, smtpUrl: config.smtpUrl, from: config.notificationsFrom });
+  outbox.start();
+  if (!config.smtpUrl) log.info('SMTP_URL is not set: notifications are kept in the outbox and logged, not sent');
 
   const lines = [``, `  Escalate is running.`, ``, `  Playground:  ${url}  (open it in a browser)`, ``];
   if (demoUsers.length) {
@@ -72,6 +77,7 @@ async function main(): Promise<void> {
     try {
       await slaTimer.stop();
       await server.stop();
+      await outbox.stop();
       await realtime.close();
       await orm.close();
       await embedded?.stop();

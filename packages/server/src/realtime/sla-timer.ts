@@ -3,6 +3,7 @@
 //
 // Claims live in PostgreSQL: each tick locks the due cycles with FOR UPDATE SKIP LOCKED, so two instances never
 // take the same one, records each transition as a TicketEvent in the same transaction, and publishes after commit.
+// The AT_RISK and BREACHED notifications go into the outbox in that same transaction (notifications/).
 // Between ticks it sleeps until the earliest pending transition, or at most `pollMs` (another instance may have
 // scheduled an earlier one).
 import { LockMode } from '@mikro-orm/core';
@@ -11,6 +12,7 @@ import { Logger } from 'pino';
 import { Clock } from '../context';
 import { recordEvent } from '../events/record-event';
 import { TicketEventType } from '../events/ticket-event.entity';
+import { enqueueSlaNotifications, SlaTransition } from '../notifications/sla-notifications';
 import { Organization } from '../organizations/organization.entity';
 import { cycleState, nextTransitionAt } from '../sla/cycle';
 import { SlaState } from '../sla-cycles/sla-enums';
@@ -96,6 +98,7 @@ export class SlaTimer {
     const calendar = calendarOf(await em.findOneOrFail(Organization, { id: ticket.organization.id }));
     const facts = factsOf(cycle);
     let at = cycle.nextTransitionAt;
+    const transitions: SlaTransition[] = [];
     while (at && at <= now) {
       const previous = cycle.state;
       cycle.state = cycleState(calendar, facts, at.getTime()) as SlaState;
@@ -103,10 +106,13 @@ export class SlaTimer {
       if (cycle.state !== previous) {
         recordEvent(em, ticket, TicketEventType.SLA_STATE_CHANGED, null, at, { metric: cycle.metric, from: previous, to: cycle.state });
         announceSla(em, ticket, cycle, previous, at);
+        transitions.push({ state: cycle.state, at });
       }
       at = next === null || next <= at.getTime() ? null : new Date(next);
     }
     cycle.nextTransitionAt = at;
+    // At risk → the assignee; breached → the assignee and the managers: into the outbox, in this transaction.
+    await enqueueSlaNotifications(em, ticket, cycle, transitions, now);
     // A plain column update: time passing is not an edit, so it must not bump the ticket's version and turn a
     // customer's concurrent change into a CONFLICT.
     await em.nativeUpdate(Ticket, { id: ticket.id }, { slaState: cycle.state });

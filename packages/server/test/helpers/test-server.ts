@@ -8,6 +8,7 @@ import { secretKey, signToken } from '../../src/auth/token';
 import { configFromEnv } from '../../src/config';
 import { openDatabase } from '../../src/db/orm';
 import { createServer, EscalateServer } from '../../src/http/server';
+import { OutboxWorker } from '../../src/notifications/outbox-worker';
 import { QueryLimits } from '../../src/http/limits';
 import { Role } from '../../src/users/user.entity';
 import { randomUUID } from 'node:crypto';
@@ -53,6 +54,8 @@ export interface TestServer {
   clock: TestClock;
   /** The SLA timer: tick it by hand after moving the clock (or start it with `slaTimer: 'running'`). */
   slaTimer: SlaTimer;
+  /** The notification outbox's worker: call `outbox.deliverDue()` by hand (or start it with `outbox: 'running'`). */
+  outbox: OutboxWorker;
   /** SQL statements run so far; reset with `queries.length = 0`. */
   queries: string[];
   token(person: Person, options?: { expiresAt?: Date }): Promise<string>;
@@ -72,6 +75,10 @@ export interface TestServerOptions {
   systemClock?: boolean;
   /** 'running': the timer ticks on its own; default 'manual': the test calls `slaTimer.tick()`. */
   slaTimer?: 'manual' | 'running';
+  /** Where the outbox delivers (e.g. an smtp-server started by the test); unset: notifications are only logged. */
+  smtpUrl?: string;
+  /** 'running': the outbox worker polls on its own; default 'manual': the test calls `outbox.deliverDue()`. */
+  outbox?: 'manual' | 'running';
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -80,7 +87,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const log = pino({ level: 'silent' });
   const orm = await openDatabase({ url, log, onQuery: (sql) => queries.push(sql), poolSize: 5 });
   const clock = new TestClock();
-  const config = { ...configFromEnv({}), communityUrl: options.communityUrl ?? 'https://community.example.test/ideas' };
+  const config = { ...configFromEnv({}), communityUrl: options.communityUrl ?? 'https://community.example.test/ideas', smtpUrl: options.smtpUrl };
   const jwtKey = secretKey(TEST_SECRET);
   const now = options.systemClock ? systemClock : clock.now;
   const realtime = createRealtime({ redisUrl: options.redis?.url, channelPrefix: options.redis?.channelPrefix ?? `test:${randomUUID()}:` });
@@ -88,6 +95,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const endpoint = await server.listen(0, '127.0.0.1');
   const slaTimer = new SlaTimer({ orm, realtime, clock: now, log, pollMs: 100 });
   if (options.slaTimer === 'running') slaTimer.start();
+  const outbox = new OutboxWorker({ orm, clock: now, log, smtpUrl: options.smtpUrl, pollMs: 100 });
+  if (options.outbox === 'running') outbox.start();
 
   const token = (person: Person, tokenOptions: { expiresAt?: Date } = {}) =>
     signToken(
@@ -102,6 +111,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     orm,
     clock,
     slaTimer,
+    outbox,
     queries,
     token,
     async gql(query, variables = {}, as = null) {
@@ -114,6 +124,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       await slaTimer.stop();
       await server.stop();
+      await outbox.stop();
       await realtime.close();
       await orm.close();
     },
