@@ -297,6 +297,11 @@ describe('escalation workflow', () => {
       const notFound = await refusedWith([ticket.id, foreign.id], REQUEST_UPDATE, { ticketId: foreign.id, body: 'News?' }, customer, 'ticketRequestUpdate', 'ticket');
       expect(notFound).toEqual([{ code: 'NOT_FOUND', field: ['ticketId'], message: expect.any(String) }]);
       expect(notFound[0]!.message).not.toContain(foreign.number);
+
+      await setStatus(ticket.id, 'CLOSED');
+      expect(await refusedWith([ticket.id], REQUEST_UPDATE, { ticketId: ticket.id, body: 'News?' }, customer, 'ticketRequestUpdate', 'ticket')).toEqual([
+        { code: 'NOT_ALLOWED', field: ['ticketId'], message: expect.stringContaining('relatedTicketId') },
+      ]);
     });
   });
 
@@ -330,6 +335,11 @@ describe('escalation workflow', () => {
 
       const onTicket = await server.gql(`query($id: ID) { ticket(id: $id) { severityChangeRequests { id status } } }`, { id: ticket.id }, customer);
       expect(onTicket.data!.ticket.severityChangeRequests).toEqual([{ id: request.id, status: 'PENDING' }]);
+
+      const NODE = `query($id: ID!) { node(id: $id) { id ... on SeverityChangeRequest { status } } }`;
+      expect((await server.gql(NODE, { id: request.id }, customer)).data!.node).toEqual({ id: request.id, status: 'PENDING' });
+      const foreign = await server.gql(NODE, { id: request.id }, (await organization('sevreq-ok-other')).customer);
+      expect(foreign.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     });
 
     it('refuses SEV1 (NEW_P1_REQUIRED), the same severity (INVALID), SEV2 on NON_PRODUCTION, a second pending request, staff and an empty reason', async () => {
@@ -920,6 +930,29 @@ describe('escalation workflow', () => {
       const phone = (await server.gql(PHONE, { id: ticket.id }, customer)).data!.ticket.phoneEscalation;
       expect(phone).toMatchObject({ line: { region: 'DE', number: '+49 (7071) 704-9200' }, ticketNumber: ticket.number });
       expect(phone.instructions).toContain(ticket.number);
+    });
+  });
+  describe('who does what', () => {
+    it('staff do not raise escalations: they acknowledge and resolve them', async () => {
+      const { customer } = await organization('staff-escalate');
+      const ticket = await fileTicket(server, customer);
+      await server.gql(REQUEST_UPDATE, { input: { ticketId: ticket.id, body: 'News?' } }, customer);
+      const result = await server.gql(ESCALATION_CREATE, { input: { ticketId: ticket.id, reason: 'r', businessImpact: 'b' } }, ENGINEER);
+      expect(result.data!.escalationCreate).toMatchObject({ escalation: null, userErrors: [{ code: 'NOT_ALLOWED', field: null }] });
+      expect(await eventsOf(ticket.id, 'ESCALATION_RAISED')).toEqual([]);
+    });
+
+    it('asking for an update on a resolved ticket reopens it', async () => {
+      const { customer } = await organization('reopen-on-update');
+      const ticket = await fileTicket(server, customer);
+      await server.gql(
+        `mutation($input: TicketUpdateStatusInput!) { ticketUpdateStatus(input: $input) { userErrors { code } } }`,
+        { input: { ticketId: ticket.id, status: 'RESOLVED' } },
+        ENGINEER,
+      );
+      await server.gql(REQUEST_UPDATE, { input: { ticketId: ticket.id, body: 'It is happening again.' } }, customer);
+      const after = await server.gql(`query($id: ID!) { ticket(id: $id) { status resolvedAt sla { metric state } } }`, { id: ticket.id }, customer);
+      expect(after.data!.ticket).toEqual({ status: 'IN_PROGRESS', resolvedAt: null, sla: { metric: 'NEXT_RESPONSE', state: 'ON_TRACK' } });
     });
   });
 });

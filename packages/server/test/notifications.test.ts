@@ -208,6 +208,8 @@ describe('notifications', () => {
       restarted.outbox.start();
       await until(() => smtp.received.length > 0);
       expect(smtp.received.map((mail) => [mail.rcptTo, mail.subject])).toEqual([[['someone@example.test'], 'Committed before a crash']]);
+      // The mail leaves inside the claiming transaction; the row reads SENT once that commits.
+      await until(async () => (await row(id)).status === 'SENT');
       expect(await row(id)).toMatchObject({ status: 'SENT', attempts: 1 });
     } finally {
       await restarted.close();

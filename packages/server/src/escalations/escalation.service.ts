@@ -2,6 +2,7 @@
 // change, with the reason and the business impact; the account manager and the escalations address are told.
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { viewerIsStaff } from '../auth/rules';
 import { Viewer } from '../auth/viewer';
 import { idOf, toGlobalId } from '../common/global-id';
 import { InputCheck } from '../common/input-check';
@@ -48,6 +49,9 @@ export async function createEscalation(
   now: Date,
   rules: EscalationRules,
 ): Promise<Escalation> {
+  if (viewerIsStaff(viewer)) {
+    refuse(UserErrorCode.NOT_ALLOWED, null, 'Escalations to support management are raised by customers; staff acknowledge and resolve them.');
+  }
   const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
   const check = new InputCheck();
   const reason = check.text('reason', input.reason, TEXT_MAX);

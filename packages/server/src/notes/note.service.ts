@@ -95,6 +95,8 @@ export async function writeNote(
     await changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
   }
   if (kind === NoteKind.UPDATE_REQUEST) {
+    // Asking for an update on a resolved ticket says it is not resolved: it is reopened.
+    if (ticket.status === TicketStatus.RESOLVED) await changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
     await sla.startNextResponseUnlessRunning();
     const assignee = ticket.assignee ? await em.findOne(User, { id: ticket.assignee.id }) : null;
     const notified = assignee ? assignee.email : rules.supportQueueEmail;

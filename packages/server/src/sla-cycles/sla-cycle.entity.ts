@@ -1,5 +1,5 @@
 import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Ref } from '@mikro-orm/core';
-import { randomUUID } from 'node:crypto';
+import { uuid7 } from '../common/uuid7';
 import { SlaClock } from '../policy/enums';
 import { Ticket } from '../tickets/ticket.entity';
 import { SlaMetric, SlaState } from './sla-enums';
@@ -19,7 +19,8 @@ export class SlaCycle {
   [OptionalProps]?: 'pauses' | 'stoppedAt' | 'respondedAt' | 'dueAt' | 'atRiskAt' | 'nextTransitionAt';
 
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  /** Time-ordered: cycles started at the same instant keep their order. */
+  id: string = uuid7();
 
   @ManyToOne(() => Ticket, { ref: true, deleteRule: 'cascade', index: false })
   ticket!: Ref<Ticket>;

@@ -1,0 +1,15 @@
+// @escalate/sdk: the typed client of the Escalate support desk API.
+export { createClient, type ClientOptions, type EscalateClient, type RetryOptions } from './client.js';
+export {
+  AuthenticationError,
+  ConflictError,
+  EscalateError,
+  ForbiddenError,
+  type GraphQLErrorShape,
+  NetworkError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+} from './errors.js';
+// Every type of the schema and of the operations, and the documents for Apollo Client, urql or graphql-request.
+export * from './_generated/graphql.js';
