@@ -12,9 +12,12 @@ const ASSETS: Record<string, string> = {
   'react-dom.production.min.js': packageFile('react-dom', 'umd/react-dom.production.min.js'),
 };
 
-const DEFAULT_QUERY = `# Welcome to Escalate. Paste a demo token into Headers below:
+const DEFAULT_QUERY = `# Welcome to Escalate. To sign in, put a token
+# into Headers below:
 #   { "Authorization": "Bearer <token>" }
-# (npm start prints one for each demo user.)
+# npm start prints one for each demo user.
+# Without a token only the published policy
+# answers: severityLevels and supportLines.
 
 query Tickets {
   me { name role }
@@ -34,7 +37,8 @@ root.render(React.createElement(GraphiQL, {
     subscriptionUrl: (window.location.protocol === 'https:' ? 'wss://' : 'ws://') + window.location.host + '/graphql',
   }),
   defaultQuery: ${JSON.stringify(DEFAULT_QUERY)},
-  defaultHeaders: JSON.stringify({ Authorization: 'Bearer ' }, null, 2),
+  // Empty, so that the schema loads (introspection needs no token) before one is pasted in.
+  defaultHeaders: '{}',
   defaultEditorToolsVisibility: 'headers',
   shouldPersistHeaders: true,
 }));
