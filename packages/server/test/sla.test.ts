@@ -2,7 +2,7 @@
 // time-driven transitions the timer publishes, with time moved by the test clock (no sleeping).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, subscribe } from './helpers/subscriptions';
-import { createOrganization, customerOf, ENGINEER, fileTicket, MANAGER, startTestServer, TestServer } from './helpers/test-server';
+import { ADMIN, createOrganization, customerOf, ENGINEER, fileTicket, MANAGER, startTestServer, TestServer } from './helpers/test-server';
 
 const SLA_FIELDS = `sla { metric state target { minutes clock label } startedAt dueAt atRiskAt respondedAt stoppedAt remainingSeconds pausedSeconds
   cycles { metric state dueAt respondedAt } }`;
@@ -246,5 +246,20 @@ describe('SLA', () => {
     } finally {
       await later.close();
     }
+  });
+  it('a new calendar applies to running cycles, recomputed from their start', async () => {
+    const organizationId = await createOrganization(server, 'recalendar');
+    await startAt('2026-12-29T15:00:00Z'); // Tue 10:00 EST; SEV3 due 14:00 EST
+    const ticket = await fileTicket(server, customerOf('recalendar'), { severity: 'SEV3' });
+    expect((await ticketSla(ticket.id)).sla.dueAt).toBe('2026-12-29T19:00:00.000Z');
+    const weekdays = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];
+    const update = await server.gql(
+      `mutation($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { userErrors { code message } } }`,
+      { input: { organizationId, calendar: { timezone: 'America/New_York', weeklyHours: weekdays.map((day) => ({ day, start: '10:00', end: '12:00' })) } } },
+      ADMIN,
+    );
+    expect(update.data!.organizationUpdate.userErrors).toEqual([]);
+    // 2 business hours a day now: 10:00–12:00 Tuesday, 10:00–12:00 Wednesday.
+    expect((await ticketSla(ticket.id)).sla.dueAt).toBe('2026-12-30T17:00:00.000Z');
   });
 });

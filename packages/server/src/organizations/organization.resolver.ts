@@ -42,12 +42,15 @@ export class OrganizationResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => OrganizationUpdatePayload, { description: 'Changes an organization’s details, calendar or targets (admins).' })
+  @Mutation(() => OrganizationUpdatePayload, {
+    description: 'Changes an organization’s details, calendar or targets (admins); running SLA cycles are recomputed with them.',
+  })
   async organizationUpdate(
     @Arg('input', () => OrganizationUpdateInput, { description: 'The changes.' }) input: OrganizationUpdateInput,
     @Ctx() ctx: Context,
   ): Promise<OrganizationUpdatePayload> {
-    const { value, userErrors } = await inTransaction(ctx, (em) => updateOrganization(em, input, ctx.clock()));
+    const viewer = requireViewer(ctx.viewer);
+    const { value, userErrors } = await inTransaction(ctx, (em) => updateOrganization(em, input, ctx.clock(), viewer.userId));
     return { organization: value, userErrors };
   }
 }
