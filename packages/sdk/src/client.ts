@@ -5,7 +5,7 @@ import { type DocumentNode, getOperationAST, print } from 'graphql';
 import { type Client as WsClient, createClient as createWsClient } from 'graphql-ws';
 import * as Operations from './_generated/graphql.js';
 import { getSdk } from './_generated/sdk.js';
-import { errorFromGraphQL, EscalateError, type GraphQLErrorShape, NetworkError, RateLimitedError } from './errors.js';
+import { AuthenticationError, errorFromGraphQL, EscalateError, type GraphQLErrorShape, NetworkError, RateLimitedError } from './errors.js';
 
 export interface RetryOptions {
   /** Attempts in all, the first included (default 3). */
@@ -33,11 +33,27 @@ export interface ClientOptions {
   headers?: Record<string, string>;
 }
 
-interface RequestOptions {
+/** Per-call options: the last argument of every method, e.g. `client.tickets({ first: 20 }, { signal })`. */
+export interface RequestOptions {
+  /** Aborts the request and any wait between its retries (the promise rejects with the signal's reason). */
   signal?: AbortSignal;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /** Seconds to wait from a `Retry-After` header (seconds or an HTTP date), or null. */
 function retryAfterSeconds(header: string | null): number | null {
@@ -63,6 +79,14 @@ class Retryable extends Error {
   }
 }
 
+/** A WebSocket close event (graphql-ws hands them to the subscriber when the socket closes for good). */
+function isCloseEvent(value: unknown): value is { code: number; reason: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'number' && 'reason' in value;
+}
+
+/** Close codes after which reconnecting cannot help: the server refused the token (4401 Unauthorized, 4403 Forbidden). */
+const REFUSED_CLOSE_CODES = new Set([4401, 4403]);
+
 export function createClient(options: ClientOptions) {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   if (!fetchImpl) throw new Error('No fetch available: pass `fetch` to createClient.');
@@ -83,6 +107,8 @@ export function createClient(options: ClientOptions) {
     try {
       response = await fetchImpl(options.url, { method: 'POST', headers, body: JSON.stringify({ query, variables, operationName }), signal });
     } catch (cause) {
+      // The caller gave up (AbortSignal): not a network failure, and not retried.
+      if (signal?.aborted) throw cause;
       throw new Retryable(new NetworkError(`${operationName ?? 'request'}: the server could not be reached`, { ...context, cause }), null);
     }
     if (response.status === 429) {
@@ -97,6 +123,7 @@ export function createClient(options: ClientOptions) {
     try {
       body = (await response.json()) as typeof body;
     } catch (cause) {
+      if (signal?.aborted) throw cause;
       throw new NetworkError(`${operationName ?? 'request'}: the server answered ${response.status} without a GraphQL body`, { ...context, status: response.status, cause });
     }
     if (body.errors?.length) throw errorFromGraphQL(body.errors, { ...context, data: body.data, status: response.status });
@@ -119,7 +146,7 @@ export function createClient(options: ClientOptions) {
         if (!(error instanceof Retryable)) throw error;
         if (!retryable || attemptNumber >= retry.attempts) throw error.failure;
         const backoff = retry.baseDelayMs * 2 ** (attemptNumber - 1);
-        await sleep(Math.min(retry.maxDelayMs, error.waitSeconds !== null ? error.waitSeconds * 1000 : backoff));
+        await sleep(Math.min(retry.maxDelayMs, error.waitSeconds !== null ? error.waitSeconds * 1000 : backoff), requestOptions.signal);
       }
     }
   }
@@ -138,7 +165,7 @@ export function createClient(options: ClientOptions) {
       },
       // Reconnect for as long as the subscriber listens, backing off up to 30 s; a refused token is not retried.
       retryAttempts: Number.POSITIVE_INFINITY,
-      shouldRetry: () => true,
+      shouldRetry: (errorOrClose) => !(isCloseEvent(errorOrClose) && REFUSED_CLOSE_CODES.has(errorOrClose.code)),
       retryWait: async (retries) => sleep(Math.min(30_000, 500 * 2 ** retries) * (0.5 + Math.random() / 2)),
     });
     return ws;
@@ -154,6 +181,13 @@ export function createClient(options: ClientOptions) {
         const fail = (error: unknown): never => {
           if (Array.isArray(error)) throw errorFromGraphQL(error as GraphQLErrorShape[], { operationName, variables });
           if (error instanceof EscalateError) throw error;
+          const context = { operationName, variables, cause: error };
+          if (isCloseEvent(error) && REFUSED_CLOSE_CODES.has(error.code)) {
+            throw new AuthenticationError(`${operationName ?? 'subscription'}: the server refused the token (${error.code} ${error.reason})`, context);
+          }
+          if (isCloseEvent(error)) {
+            throw new NetworkError(`${operationName ?? 'subscription'}: the connection closed (${error.code}${error.reason ? ` ${error.reason}` : ''})`, context);
+          }
           throw new NetworkError(`${operationName ?? 'subscription'}: the connection failed`, { operationName, variables, cause: error });
         };
         return {

@@ -1,5 +1,5 @@
 // @escalate/sdk: the typed client of the Escalate support desk API.
-export { createClient, type ClientOptions, type EscalateClient, type RetryOptions } from './client.js';
+export { createClient, type ClientOptions, type EscalateClient, type RequestOptions, type RetryOptions } from './client.js';
 export {
   AuthenticationError,
   ConflictError,

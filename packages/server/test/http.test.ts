@@ -74,7 +74,7 @@ describe('http', () => {
     const costly = `query($n: Int) { tickets(first: 100) { edges { node { notes(first: $n) { edges { node { body author { name } } } } } } } }`;
     const refused = await server.gql(costly, { n: 100 }, ENGINEER);
     expect(refused.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
-    expect(refused.errors?.[0]?.message).toMatch(/costs \d+; the limit is 5000/);
+    expect(refused.errors?.[0]?.message).toMatch(/costs \d+; the limit is 10000/);
     const accepted = await server.gql(costly, { n: 5 }, ENGINEER);
     expect(accepted.errors).toBeUndefined();
   });
