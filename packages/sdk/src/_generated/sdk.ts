@@ -32,6 +32,10 @@ import * as Operations from './graphql.js';
 
 
 
+
+
+
+
 export type Requester<C = {}> = <R, V>(doc: DocumentNode, vars?: V, options?: C) => Promise<R> | AsyncIterable<R>
 export function getSdk<C>(requester: Requester<C>) {
   return {
@@ -74,6 +78,15 @@ export function getSdk<C>(requester: Requester<C>) {
     organizationUpdate(variables: Operations.OrganizationUpdateMutationVariables, options?: C): Promise<Operations.OrganizationUpdateMutation> {
       return requester<Operations.OrganizationUpdateMutation, Operations.OrganizationUpdateMutationVariables>(Operations.OrganizationUpdateDocument, variables, options) as Promise<Operations.OrganizationUpdateMutation>;
     },
+    policySettingsUpdate(variables: Operations.PolicySettingsUpdateMutationVariables, options?: C): Promise<Operations.PolicySettingsUpdateMutation> {
+      return requester<Operations.PolicySettingsUpdateMutation, Operations.PolicySettingsUpdateMutationVariables>(Operations.PolicySettingsUpdateDocument, variables, options) as Promise<Operations.PolicySettingsUpdateMutation>;
+    },
+    severityLevelUpdate(variables: Operations.SeverityLevelUpdateMutationVariables, options?: C): Promise<Operations.SeverityLevelUpdateMutation> {
+      return requester<Operations.SeverityLevelUpdateMutation, Operations.SeverityLevelUpdateMutationVariables>(Operations.SeverityLevelUpdateDocument, variables, options) as Promise<Operations.SeverityLevelUpdateMutation>;
+    },
+    supportLineUpdate(variables: Operations.SupportLineUpdateMutationVariables, options?: C): Promise<Operations.SupportLineUpdateMutation> {
+      return requester<Operations.SupportLineUpdateMutation, Operations.SupportLineUpdateMutationVariables>(Operations.SupportLineUpdateDocument, variables, options) as Promise<Operations.SupportLineUpdateMutation>;
+    },
     me(variables?: Operations.MeQueryVariables, options?: C): Promise<Operations.MeQuery> {
       return requester<Operations.MeQuery, Operations.MeQueryVariables>(Operations.MeDocument, variables, options) as Promise<Operations.MeQuery>;
     },
@@ -112,6 +125,9 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     organizations(variables?: Operations.OrganizationsQueryVariables, options?: C): Promise<Operations.OrganizationsQuery> {
       return requester<Operations.OrganizationsQuery, Operations.OrganizationsQueryVariables>(Operations.OrganizationsDocument, variables, options) as Promise<Operations.OrganizationsQuery>;
+    },
+    policySettings(variables?: Operations.PolicySettingsQueryVariables, options?: C): Promise<Operations.PolicySettingsQuery> {
+      return requester<Operations.PolicySettingsQuery, Operations.PolicySettingsQueryVariables>(Operations.PolicySettingsDocument, variables, options) as Promise<Operations.PolicySettingsQuery>;
     },
     ticketStatusChanged(variables?: Operations.TicketStatusChangedSubscriptionVariables, options?: C): AsyncIterable<Operations.TicketStatusChangedSubscription> {
       return requester<Operations.TicketStatusChangedSubscription, Operations.TicketStatusChangedSubscriptionVariables>(Operations.TicketStatusChangedDocument, variables, options) as AsyncIterable<Operations.TicketStatusChangedSubscription>;

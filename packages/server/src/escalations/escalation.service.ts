@@ -13,6 +13,7 @@ import { Note, NoteKind } from '../notes/note.entity';
 import { enqueueNotification } from '../notifications/enqueue';
 import { NotificationKind } from '../notifications/notification.entity';
 import { Organization } from '../organizations/organization.entity';
+import { PolicyDefaults, policySettings } from '../policy/policy-admin';
 import { publishAfterCommit } from '../realtime/after-commit';
 import { SeverityChangeRequest } from '../severity-requests/severity-change-request.entity';
 import { canSeeTicket, ticketForMutation } from '../tickets/ticket-access';
@@ -22,9 +23,8 @@ import { Role, User } from '../users/user.entity';
 import { Escalation, EscalationStatus } from './escalation.entity';
 import { EscalationAcknowledgeInput, EscalationCreateInput, EscalationResolveInput, TEXT_MAX } from './escalation.inputs';
 
-export interface EscalationRules {
-  escalationsEmail: string;
-}
+/** The escalations address: the admin's setting, else config (and the seed). */
+export type EscalationRules = PolicyDefaults;
 
 const refuse = (code: UserErrorCode, field: string | null, message: string): never => {
   throw new UserErrors([userError(code, field, message)]);
@@ -77,7 +77,8 @@ export async function createEscalation(
     refuse(UserErrorCode.ESCALATION_ALREADY_OPEN, 'ticketId', `${ticket.displayNumber} already has an open escalation (${open.status}); management is on it.`);
   }
   const organization = await em.findOneOrFail(Organization, { id: ticket.organization.id });
-  const notifiedAddresses = [...new Set([organization.accountManagerEmail, rules.escalationsEmail])];
+  const { escalationsEmail } = await policySettings(em, rules);
+  const notifiedAddresses = [...new Set([organization.accountManagerEmail, escalationsEmail])];
   const escalation = em.create(Escalation, {
     ticket,
     organizationId: organization.id,

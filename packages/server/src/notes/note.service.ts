@@ -13,6 +13,7 @@ import { changeStatus } from '../tickets/ticket.service';
 import { Ticket } from '../tickets/ticket.entity';
 import { User } from '../users/user.entity';
 import { enqueueNotification } from '../notifications/enqueue';
+import { PolicyDefaults, policySettings } from '../policy/policy-admin';
 import { NotificationKind } from '../notifications/notification.entity';
 import { Note, NoteKind, NoteVisibility } from './note.entity';
 import { BODY_MAX, NoteAddInput } from './note.inputs';
@@ -52,10 +53,8 @@ export async function addNote(em: EntityManager, viewer: Viewer, input: NoteAddI
   return note;
 }
 
-export interface NoteRules {
-  /** Where update requests on unassigned tickets go: the engineers' queue. */
-  supportQueueEmail: string;
-}
+/** Where update requests on unassigned tickets go (the engineers' queue): the admin's setting, else config. */
+export type NoteRules = PolicyDefaults;
 
 /**
  * Writes a note (already validated) with everything it sets off: the event, a response stopping the running
@@ -99,7 +98,7 @@ export async function writeNote(
     if (ticket.status === TicketStatus.RESOLVED) await changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
     await sla.startNextResponseUnlessRunning();
     const assignee = ticket.assignee ? await em.findOne(User, { id: ticket.assignee.id }) : null;
-    const notified = assignee ? assignee.email : rules.supportQueueEmail;
+    const notified = assignee ? assignee.email : (await policySettings(em, rules)).supportQueueEmail;
     enqueueNotification(
       em,
       {

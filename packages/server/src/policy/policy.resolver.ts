@@ -1,5 +1,21 @@
-import { Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { requireViewer } from '../auth/rules';
+import { inTransaction } from '../common/mutation';
 import { Context } from '../context';
+import { Role } from '../users/user.entity';
+import {
+  PolicySettings,
+  policySettings,
+  PolicySettingsUpdateInput,
+  PolicySettingsUpdatePayload,
+  SeverityLevelUpdateInput,
+  SeverityLevelUpdatePayload,
+  SupportLineUpdateInput,
+  SupportLineUpdatePayload,
+  updatePolicySettings,
+  updateSeverityLevel,
+  updateSupportLine,
+} from './policy-admin';
 import { SeverityLevel } from './severity-level.entity';
 import { SupportLine } from './support-line.entity';
 
@@ -16,5 +32,44 @@ export class PolicyResolver {
   })
   supportLines(@Ctx() ctx: Context): Promise<SupportLine[]> {
     return ctx.em.find(SupportLine, {}, { orderBy: { region: 'asc' } });
+  }
+
+  @Authorized()
+  @Query(() => PolicySettings, { description: 'The addresses the policy notifies (escalations, engineers’ queue).' })
+  policySettings(@Ctx() ctx: Context): Promise<PolicySettings> {
+    return policySettings(ctx.em, ctx.config);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => PolicySettingsUpdatePayload, { description: 'Changes the addresses the policy notifies (admins).' })
+  async policySettingsUpdate(
+    @Arg('input', () => PolicySettingsUpdateInput, { description: 'The new addresses.' }) input: PolicySettingsUpdateInput,
+    @Ctx() ctx: Context,
+  ): Promise<PolicySettingsUpdatePayload> {
+    const { value, userErrors } = await inTransaction(ctx, (em) => updatePolicySettings(em, input, ctx.clock(), ctx.config));
+    return { settings: value, userErrors };
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => SeverityLevelUpdatePayload, {
+    description: 'Changes a severity level of the policy (admins); a new target applies to running SLA cycles of that severity.',
+  })
+  async severityLevelUpdate(
+    @Arg('input', () => SeverityLevelUpdateInput, { description: 'The changes.' }) input: SeverityLevelUpdateInput,
+    @Ctx() ctx: Context,
+  ): Promise<SeverityLevelUpdatePayload> {
+    const viewer = requireViewer(ctx.viewer);
+    const { value, userErrors } = await inTransaction(ctx, (em) => updateSeverityLevel(em, input, ctx.clock(), viewer.userId));
+    return { severityLevel: value, userErrors };
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => SupportLineUpdatePayload, { description: 'Changes a support phone line (admins).' })
+  async supportLineUpdate(
+    @Arg('input', () => SupportLineUpdateInput, { description: 'The changes.' }) input: SupportLineUpdateInput,
+    @Ctx() ctx: Context,
+  ): Promise<SupportLineUpdatePayload> {
+    const { value, userErrors } = await inTransaction(ctx, (em) => updateSupportLine(em, input));
+    return { supportLine: value, userErrors };
   }
 }

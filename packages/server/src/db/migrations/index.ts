@@ -3,6 +3,7 @@ import { Migration20261129000000Initial } from './20261129000000-initial';
 import { Migration20261129000100DefaultPolicy } from './20261129000100-default-policy';
 import { Migration20261129010000SlaCycles } from './20261129010000-sla-cycles';
 import { Migration20261129020000EscalationWorkflow } from './20261129020000-escalation-workflow';
+import { Migration20261129030000PolicySettings } from './20261129030000-policy-settings';
 
 /** Every migration, in order. Listed in code so the built server and the tests find the same ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129000100DefaultPolicy', class: Migration20261129000100DefaultPolicy },
   { name: 'Migration20261129010000SlaCycles', class: Migration20261129010000SlaCycles },
   { name: 'Migration20261129020000EscalationWorkflow', class: Migration20261129020000EscalationWorkflow },
+  { name: 'Migration20261129030000PolicySettings', class: Migration20261129030000PolicySettings },
 ];

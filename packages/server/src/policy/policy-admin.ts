@@ -1,0 +1,158 @@
+// The policy as data an admin can change (SPEC: severities, targets, phone lines and the escalations address),
+// seeded from the vendor's policy. Changed targets apply to running SLA cycles, as organization overrides do.
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Duration } from 'luxon';
+import { Field, InputType, ObjectType } from 'type-graphql';
+import { InputCheck } from '../common/input-check';
+import { payloadType } from '../common/payload';
+import { userError, UserErrorCode, UserErrors } from '../common/user-error';
+import { SlaTracker } from '../sla-cycles/sla-tracker';
+import { Ticket } from '../tickets/ticket.entity';
+import { Environment, Region, Severity, SlaClock } from './enums';
+import { PolicySetting, PolicySettingKey } from './policy-setting.entity';
+import { SeverityLevel } from './severity-level.entity';
+import { SupportLine } from './support-line.entity';
+
+export interface PolicyDefaults {
+  escalationsEmail: string;
+  supportQueueEmail: string;
+}
+
+@ObjectType({ description: 'The addresses the policy notifies.' })
+export class PolicySettings {
+  @Field({ description: 'Support management’s escalations address, told of every escalation.' })
+  escalationsEmail!: string;
+
+  @Field({ description: 'The engineers’ queue, told of update requests on unassigned tickets.' })
+  supportQueueEmail!: string;
+}
+
+/** The addresses in force: what an admin set, else the configuration's. */
+export async function policySettings(em: EntityManager, defaults: PolicyDefaults): Promise<PolicySettings> {
+  const rows = await em.find(PolicySetting, {});
+  const value = (key: PolicySettingKey) => rows.find((row) => row.key === key)?.value;
+  return {
+    escalationsEmail: value(PolicySettingKey.ESCALATIONS_EMAIL) ?? defaults.escalationsEmail,
+    supportQueueEmail: value(PolicySettingKey.SUPPORT_QUEUE_EMAIL) ?? defaults.supportQueueEmail,
+  };
+}
+
+@InputType({ description: 'New policy addresses; omitted ones stay as they are.' })
+export class PolicySettingsUpdateInput {
+  @Field(() => String, { nullable: true, description: 'Support management’s escalations address.' })
+  escalationsEmail?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The engineers’ queue address.' })
+  supportQueueEmail?: string | null;
+}
+
+@InputType({ description: 'Changes to a severity level of the policy; omitted fields stay as they are.' })
+export class SeverityLevelUpdateInput {
+  @Field(() => Severity, { description: 'The severity to change.' })
+  severity!: Severity;
+
+  @Field(() => String, { nullable: true, description: 'Business impact in a word or two (at most 100 characters).' })
+  businessImpact?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'When this severity applies (at most 5000 characters).' })
+  description?: string | null;
+
+  @Field(() => [Environment], { nullable: true, description: 'The environments it may be filed for (at least one).' })
+  allowedEnvironments?: Environment[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Target first response, an ISO-8601 duration such as `PT2H`.' })
+  targetResponse?: string | null;
+
+  @Field(() => SlaClock, { nullable: true, description: 'Calendar time or business hours.' })
+  clock?: SlaClock | null;
+}
+
+@InputType({ description: 'Changes to a support phone line; omitted fields stay as they are.' })
+export class SupportLineUpdateInput {
+  @Field(() => Region, { description: 'The region of the line.' })
+  region!: Region;
+
+  @Field(() => String, { nullable: true, description: 'The country, in words (at most 100 characters).' })
+  country?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The number to dial (at most 50 characters).' })
+  number?: string | null;
+}
+
+export const PolicySettingsUpdatePayload = payloadType('PolicySettingsUpdatePayload', 'settings', PolicySettings, 'The result of `policySettingsUpdate`.');
+export type PolicySettingsUpdatePayload = InstanceType<typeof PolicySettingsUpdatePayload>;
+export const SeverityLevelUpdatePayload = payloadType('SeverityLevelUpdatePayload', 'severityLevel', SeverityLevel, 'The result of `severityLevelUpdate`.');
+export type SeverityLevelUpdatePayload = InstanceType<typeof SeverityLevelUpdatePayload>;
+export const SupportLineUpdatePayload = payloadType('SupportLineUpdatePayload', 'supportLine', SupportLine, 'The result of `supportLineUpdate`.');
+export type SupportLineUpdatePayload = InstanceType<typeof SupportLineUpdatePayload>;
+
+export async function updatePolicySettings(
+  em: EntityManager,
+  input: PolicySettingsUpdateInput,
+  now: Date,
+  defaults: PolicyDefaults,
+): Promise<PolicySettings> {
+  const check = new InputCheck();
+  const changes: [PolicySettingKey, string | null][] = [
+    [PolicySettingKey.ESCALATIONS_EMAIL, input.escalationsEmail == null ? null : check.email('escalationsEmail', input.escalationsEmail)],
+    [PolicySettingKey.SUPPORT_QUEUE_EMAIL, input.supportQueueEmail == null ? null : check.email('supportQueueEmail', input.supportQueueEmail)],
+  ];
+  check.orThrow();
+  for (const [key, value] of changes) {
+    if (value !== null) await em.upsert(PolicySetting, { key, value, updatedAt: now });
+  }
+  return policySettings(em, defaults);
+}
+
+export async function updateSeverityLevel(em: EntityManager, input: SeverityLevelUpdateInput, now: Date, actorId: string): Promise<SeverityLevel> {
+  const level = await em.findOneOrFail(SeverityLevel, { severity: input.severity });
+  const check = new InputCheck();
+  if (input.businessImpact != null) level.businessImpact = check.text('businessImpact', input.businessImpact, 100) ?? level.businessImpact;
+  if (input.description != null) level.description = check.text('description', input.description, 5000) ?? level.description;
+  if (input.allowedEnvironments != null) {
+    if (!input.allowedEnvironments.length) check.add(UserErrorCode.REQUIRED, 'allowedEnvironments', 'Allow at least one environment.');
+    else level.allowedEnvironments = [...new Set(input.allowedEnvironments)];
+  }
+  const retarget = input.targetResponse != null || (input.clock != null && input.clock !== level.clock);
+  if (input.targetResponse != null) {
+    const text = input.targetResponse.trim();
+    const minutes = text.length <= 50 && !/[YM]/.test(text.split('T')[0] ?? '') ? Duration.fromISO(text).as('minutes') : NaN;
+    if (!(minutes > 0) || minutes > 90 * 24 * 60) {
+      check.add(UserErrorCode.INVALID, 'targetResponse', `targetResponse must be a positive ISO-8601 duration of at most P90D (e.g. PT2H); got '${text.slice(0, 30)}'.`);
+    } else {
+      level.targetMinutes = minutes;
+    }
+  }
+  if (input.clock != null) level.clock = input.clock;
+  check.orThrow();
+  if (retarget) await retargetSeverity(em, input.severity, now, actorId);
+  await em.flush();
+  return level;
+}
+
+/** Running cycles of tickets of that severity take the new target, unless their organization has its own. */
+async function retargetSeverity(em: EntityManager, severity: Severity, now: Date, actorId: string): Promise<void> {
+  await em.flush(); // the level's new target must be what SlaTracker reads
+  const rows: { ticket_id: string }[] = await em.execute(
+    `select distinct c.ticket_id from sla_cycle c join ticket t on t.id = c.ticket_id where t.severity = ? and c.stopped_at is null`,
+    [severity],
+  );
+  if (!rows.length) return;
+  const tickets = await em.find(Ticket, { id: { $in: rows.map((row) => row.ticket_id) } });
+  for (const ticket of tickets) await (await SlaTracker.for(em, ticket, now, actorId)).retargetRunning();
+}
+
+export async function updateSupportLine(em: EntityManager, input: SupportLineUpdateInput): Promise<SupportLine> {
+  const line = await em.findOne(SupportLine, { region: input.region });
+  if (!line) throw new UserErrors([userError(UserErrorCode.NOT_FOUND, 'region', `No support line for ${input.region}.`)]);
+  const check = new InputCheck();
+  if (input.country != null) line.country = check.text('country', input.country, 100) ?? line.country;
+  if (input.number != null) {
+    const number = check.text('number', input.number, 50);
+    if (number && !/^\+?[\d\s().-]{5,}$/.test(number)) check.add(UserErrorCode.INVALID, 'number', 'A phone number has digits, spaces, +, -, ( and ) only.');
+    else if (number) line.number = number;
+  }
+  check.orThrow();
+  await em.flush();
+  return line;
+}
