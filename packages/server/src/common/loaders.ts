@@ -1,5 +1,5 @@
 // Per-request DataLoaders: every relation a GraphQL field follows is batched into one query per level.
-import { EntityName } from '@mikro-orm/core';
+import { EntityClass, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 
@@ -25,6 +25,24 @@ export class Loaders {
       this.byIdLoaders.set(entity, loader as DataLoader<string, unknown>);
     }
     return loader.load(id);
+  }
+
+  /**
+   * Every `entity` row whose `parentProperty` relation points at `parentId` (a ticket's cycles, escalations…),
+   * batched with every other parent asked for in the same tick.
+   */
+  children<T extends object>(
+    entity: EntityClass<T>,
+    parentProperty: keyof T & string,
+    parentId: string,
+    orderBy: QueryOrderMap<T>,
+  ): Promise<T[]> {
+    return this.keyed<string, T[]>(`children:${entity.name}.${parentProperty}`, async (parentIds) => {
+      const rows = await this.em.find(entity, { [parentProperty]: { $in: [...parentIds] } } as FilterQuery<T>, { orderBy });
+      const byParent = new Map<string, T[]>(parentIds.map((id) => [id, []]));
+      for (const row of rows) byParent.get((row[parentProperty] as { id: string } | null)?.id ?? '')?.push(row);
+      return parentIds.map((id) => byParent.get(id)!);
+    }).load(parentId);
   }
 
   /** A loader created once per request under `name`, for batches that are not lookups by id. */

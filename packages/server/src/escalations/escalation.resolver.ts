@@ -126,11 +126,6 @@ export class EscalationResolver {
 export class TicketEscalationsResolver {
   @FieldResolver(() => [Escalation], { description: 'Escalations of this ticket to support management, oldest first.' })
   escalations(@Root() ticket: Ticket, @Ctx() ctx: Context): Promise<Escalation[]> {
-    return ctx.loaders
-      .keyed<string, Escalation[]>('ticketEscalations', async (ticketIds) => {
-        const rows = await ctx.em.find(Escalation, { ticket: { $in: [...ticketIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-        return ticketIds.map((id) => rows.filter((row) => row.ticket.id === id));
-      })
-      .load(ticket.id);
+    return ctx.loaders.children(Escalation, 'ticket', ticket.id, { createdAt: 'asc', id: 'asc' });
   }
 }

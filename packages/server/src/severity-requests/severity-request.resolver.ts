@@ -68,11 +68,6 @@ export class SeverityChangeRequestResolver {
 export class TicketSeverityRequestsResolver {
   @FieldResolver(() => [SeverityChangeRequest], { description: 'The customer’s severity change requests on this ticket, oldest first.' })
   severityChangeRequests(@Root() ticket: Ticket, @Ctx() ctx: Context): Promise<SeverityChangeRequest[]> {
-    return ctx.loaders
-      .keyed<string, SeverityChangeRequest[]>('severityChangeRequests', async (ticketIds) => {
-        const rows = await ctx.em.find(SeverityChangeRequest, { ticket: { $in: [...ticketIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-        return ticketIds.map((id) => rows.filter((row) => row.ticket.id === id));
-      })
-      .load(ticket.id);
+    return ctx.loaders.children(SeverityChangeRequest, 'ticket', ticket.id, { createdAt: 'asc', id: 'asc' });
   }
 }

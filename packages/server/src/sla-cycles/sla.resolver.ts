@@ -40,12 +40,7 @@ export class SlaStatusChange {
 }
 
 async function ticketSla(ctx: Context, ticket: Ticket): Promise<SlaStatus> {
-  const cycles = await ctx.loaders
-    .keyed<string, SlaCycle[]>('slaCycles', async (ticketIds) => {
-      const rows = await ctx.em.find(SlaCycle, { ticket: { $in: [...ticketIds] } }, { orderBy: { startedAt: 'asc', id: 'asc' } });
-      return ticketIds.map((id) => rows.filter((cycle) => cycle.ticket.id === id));
-    })
-    .load(ticket.id);
+  const cycles = await ctx.loaders.children(SlaCycle, 'ticket', ticket.id, { startedAt: 'asc', id: 'asc' });
   const organization = (await ctx.loaders.load(Organization, ticket.organization.id))!;
   if (!cycles.length) throw new Error(`Ticket ${ticket.displayNumber} has no SLA cycle`);
   return slaStatus(cycles, calendarOf(organization), ctx.clock());

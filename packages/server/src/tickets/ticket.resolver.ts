@@ -245,12 +245,7 @@ export class TicketResolver {
 
   @FieldResolver(() => [Ticket], { description: 'Later tickets that name this one as their related ticket (e.g. a new P1).' })
   linkedTickets(@Root() ticket: Ticket, @Ctx() ctx: Context): Promise<Ticket[]> {
-    return ctx.loaders
-      .keyed<string, Ticket[]>('linkedTickets', async (ticketIds) => {
-        const rows = await ctx.em.find(Ticket, { relatedTicket: { $in: [...ticketIds] } }, { orderBy: { number: 'asc' } });
-        return ticketIds.map((id) => rows.filter((row) => row.relatedTicket?.id === id));
-      })
-      .load(ticket.id);
+    return ctx.loaders.children(Ticket, 'relatedTicket', ticket.id, { number: 'asc' });
   }
 
   @FieldResolver(() => PhoneEscalation, {
