@@ -10,7 +10,8 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
   test: {
     globalSetup: ['../server/test/global-setup.ts'],
-    include: ['test/**/*.test.ts'],
+    // ESCALATE_GATE_FIXTURE: only the gate's fixture (test/gate.test.ts runs it in a child vitest, same setup).
+    include: process.env.ESCALATE_GATE_FIXTURE ? [process.env.ESCALATE_GATE_FIXTURE] : ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -14,7 +14,8 @@ export default defineConfig({
   },
   test: {
     globalSetup: ['test/global-setup.ts'],
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // ESCALATE_GATE_FIXTURE: only the gate's fixture (test/gate.test.ts runs it in a child vitest, same setup).
+    include: process.env.ESCALATE_GATE_FIXTURE ? [process.env.ESCALATE_GATE_FIXTURE] : ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

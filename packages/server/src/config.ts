@@ -1,7 +1,18 @@
 // Everything the server reads from its environment, in one place, with the defaults a newcomer needs.
 import { DEFAULT_ESCALATIONS_EMAIL } from './policy/default-policy';
 
+/**
+ * A reason the server cannot start that the person starting it can fix: printed as one line, without a stack,
+ * and the process exits non-zero.
+ */
+export class StartupError extends Error {}
+
+/** HS256 wants a key at least as long as its 256-bit hash. */
+export const MIN_SECRET_LENGTH = 32;
+
 export interface Config {
+  /** NODE_ENV=production: no development defaults for secrets. */
+  production: boolean;
   port: number;
   /** Unset: an embedded PostgreSQL is started under `dataDir`. */
   databaseUrl: string | undefined;
@@ -25,9 +36,18 @@ export const DEFAULT_COMMUNITY_URL = 'https://community.escalate.example/enhance
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`PORT must be a TCP port number, got '${env.PORT}'`);
+    throw new StartupError(`PORT must be a TCP port number (0-65535), got '${env.PORT}'.`);
+  }
+  const production = env.NODE_ENV === 'production';
+  const secret = env.AUTH_JWT_SECRET;
+  if (production && (!secret || secret.length < MIN_SECRET_LENGTH)) {
+    throw new StartupError(
+      `AUTH_JWT_SECRET must be set to a secret of at least ${MIN_SECRET_LENGTH} characters in production ` +
+        `(${secret ? `it has ${secret.length}` : 'it is not set'}); generate one with: openssl rand -base64 48`,
+    );
   }
   return {
+    production,
     port,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,

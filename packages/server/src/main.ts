@@ -1,17 +1,20 @@
-// `npm start`: reads the config, starts PostgreSQL (embedded unless DATABASE_URL is set), migrates, serves,
-// and shuts everything down cleanly on SIGTERM/SIGINT.
+// `npm start`: reads the config, starts PostgreSQL (embedded unless DATABASE_URL is set), migrates, serves.
+// SIGTERM/SIGINT stop it all in reverse order (lifecycle.ts); a start-up failure prints one line and exits 1,
+// leaving nothing running.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pino } from 'pino';
+import pg from 'pg';
+import { Logger, pino } from 'pino';
 import { secretKey } from './auth/token';
-import { configFromEnv } from './config';
+import { Config, configFromEnv, MIN_SECRET_LENGTH, StartupError } from './config';
 import { systemClock } from './context';
 import { seedDemo } from './db/demo';
-import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
+import { DataDirectoryBusyError, startEmbeddedPostgres } from './db/embedded-postgres';
 import { openDatabase } from './db/orm';
 import { createServer } from './http/server';
+import { Lifecycle } from './lifecycle';
 import { OutboxWorker } from './notifications/outbox-worker';
 import { createRealtime } from './realtime/pubsub';
 import { SlaTimer } from './realtime/sla-timer';
@@ -26,38 +29,69 @@ function developmentSecret(dataDir: string): string {
   return secret;
 }
 
-async function main(): Promise<void> {
-  const config = configFromEnv();
-  const log = pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization'], censor: '[redacted]' } });
+/** DATABASE_URL without its password, for messages. */
+function shown(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/** Fails fast, in one line, when DATABASE_URL's server cannot be reached, instead of a driver's stack trace. */
+async function checkReachable(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new StartupError(
+      `Cannot connect to the database in DATABASE_URL (${shown(url)}): ${(error as Error).message || String(error)}. ` +
+        'Check that PostgreSQL runs there and accepts this user, or unset DATABASE_URL to use the embedded one.',
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function start(config: Config, log: Logger, lifecycle: Lifecycle): Promise<void> {
   // npm runs scripts from the package's folder; .data/ belongs at the root the command was typed in.
   const dataDir = path.resolve(process.env.INIT_CWD ?? process.cwd(), config.dataDir);
-
-  let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
+  if (databaseUrl) {
+    await checkReachable(databaseUrl);
+  } else {
     log.info({ dataDir }, 'DATABASE_URL is not set: starting an embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres({
-      dataDir: path.join(dataDir, 'postgres'),
-      persistent: true,
-      onError: (message) => log.debug({ postgres: String(message) }, 'postgres'),
+    const embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), persistent: true }).catch((error: unknown) => {
+      throw error instanceof DataDirectoryBusyError ? new StartupError(error.message) : error;
     });
+    lifecycle.started('embedded PostgreSQL', () => embedded.stop());
     databaseUrl = embedded.url;
   }
+  if (lifecycle.stopping) return;
   const orm = await openDatabase({ url: databaseUrl, log });
+  lifecycle.started('database pool', () => orm.close());
   log.info('database migrated');
 
   if (!config.jwtSecret) log.warn('AUTH_JWT_SECRET is not set: using a development secret kept in .data/jwt-secret');
+  else if (config.jwtSecret.length < MIN_SECRET_LENGTH) log.warn(`AUTH_JWT_SECRET is shorter than ${MIN_SECRET_LENGTH} characters`);
   const jwtKey = secretKey(config.jwtSecret ?? developmentSecret(dataDir));
-  const showDemo = embedded !== null || process.env.ESCALATE_DEMO === 'true';
+  const showDemo = config.databaseUrl === undefined || process.env.ESCALATE_DEMO === 'true';
   const demoUsers = showDemo ? await seedDemo(orm.em.fork(), jwtKey, systemClock()) : [];
 
   const realtime = createRealtime({ redisUrl: config.redisUrl, log });
+  lifecycle.started('realtime', () => realtime.close());
   const server = await createServer({ orm, config, log, jwtKey, realtime });
-  const url = await server.listen(config.port);
   const slaTimer = new SlaTimer({ orm, realtime, clock: systemClock, log });
+  const outbox = new OutboxWorker({ orm, clock: systemClock, log, smtpUrl: config.smtpUrl, from: config.notificationsFrom });
+  // Stopped together, first: the listener closes and requests drain while the timer and the outbox finish the
+  // claim in hand and take no more.
+  lifecycle.started('server, SLA timer and outbox', () => Promise.all([server.stop(), slaTimer.stop(), outbox.stop()]));
+  if (lifecycle.stopping) return;
+  const url = await server.listen(config.port);
   slaTimer.start();
   // Delivers what an earlier process left in the outbox, then whatever transactions commit from now on.
-  const outbox = new OutboxWorker({ orm, clock: systemClock, log, smtpUrl: config.smtpUrl, from: config.notificationsFrom });
   outbox.start();
   if (!config.smtpUrl) log.info('SMTP_URL is not set: notifications are kept in the outbox and logged, not sent');
 
@@ -68,31 +102,21 @@ async function main(): Promise<void> {
     for (const user of demoUsers) lines.push(`  ${user.role.padEnd(9)} ${user.name} <${user.email}>`, `    ${user.token}`, ``);
   }
   console.log(lines.join('\n'));
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    try {
-      await slaTimer.stop();
-      await server.stop();
-      await outbox.stop();
-      await realtime.close();
-      await orm.close();
-      await embedded?.stop();
-      log.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      log.error({ err: error }, 'unclean shutdown');
-      process.exit(1);
-    }
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  log.info({ url }, 'ready');
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const log = pino({ level: process.env.LOG_LEVEL || 'info', redact: { paths: ['req.headers.authorization'], censor: '[redacted]' } });
+  const lifecycle = new Lifecycle({ log });
+  lifecycle.handleSignals(); // from the first moment: a signal during start-up stops what has started so far
+  try {
+    await start(configFromEnv(), log, lifecycle);
+  } catch (error) {
+    if (error instanceof StartupError) console.error(`escalate: ${error.message}`);
+    else log.fatal({ err: error }, 'start-up failed');
+    await lifecycle.stop();
+    process.exit(1);
+  }
+}
+
+void main();

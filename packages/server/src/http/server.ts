@@ -12,11 +12,11 @@ import { AddressInfo } from 'node:net';
 import { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { bearerToken, InvalidTokenError, verifyToken } from '../auth/token';
 import { Viewer, ViewerDirectory } from '../auth/viewer';
 import { Loaders } from '../common/loaders';
-import { Config } from '../config';
+import { Config, StartupError } from '../config';
 import { Clock, Context, systemClock } from '../context';
 import { Realtime } from '../realtime/pubsub';
 import { DEFAULT_LIMITS, limitViolation, QueryLimits, queryLimitsPlugin } from './limits';
@@ -37,7 +37,10 @@ export interface EscalateServer {
   httpServer: Server;
   /** Listens on the port (0: any free one) and returns the GraphQL endpoint's URL. */
   listen(port: number, host?: string): Promise<string>;
-  /** Stops accepting connections, lets running requests finish, then returns. */
+  /**
+   * Shuts down gracefully: `/readyz` answers 503 from now on, no new connection is accepted, WebSocket clients are
+   * closed with 1001 (going away, so they reconnect elsewhere), and running HTTP requests finish. Safe to call twice.
+   */
   stop(): Promise<void>;
 }
 
@@ -58,6 +61,8 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
   app.disable('x-powered-by');
   const httpServer = createHttpServer(app);
   const viewers = new ViewerDirectory();
+  /** Set when stop() begins: `/readyz` answers 503 so load balancers send no more traffic here. */
+  let draining = false;
 
   const contextFor = (viewer: Viewer | null, log: Logger): Context => {
     const em = orm.em.fork();
@@ -65,7 +70,16 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
   };
 
   // Subscriptions: graphql-ws on the same path. A bad token closes the socket with 4403; no token is anonymous.
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // The upgrade is routed by hand (noServer) so that the HTTP server's own errors, such as a port in use, stay
+  // the HTTP server's and are not re-emitted to the WebSocket server.
+  const wsServer = new WebSocketServer({ noServer: true });
+  httpServer.on('upgrade', (request, socket, head) => {
+    if (draining || new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wsServer.handleUpgrade(request, socket, head, (client) => wsServer.emit('connection', client, request));
+  });
   const subscriptions = useServer<Record<string, unknown>, { viewer: Viewer | null }>(
     {
       schema,
@@ -115,6 +129,8 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
 
   const apollo = new ApolloServer<Context>({
     schema,
+    // The process owns SIGTERM/SIGINT (main.ts), and stops the server once, in order.
+    stopOnTerminationSignals: false,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     // Authentication is by bearer header only, which a cross-site form cannot send; GET stays usable for queries.
@@ -127,16 +143,8 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
       return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     },
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      {
-        async serverWillStart() {
-          return {
-            drainServer: async () => {
-              await subscriptions.dispose();
-            },
-          };
-        },
-      },
+      // Requests under way get this long to finish once stop() has closed the listener.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: DRAIN_GRACE_MS }),
       ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin<Context>(schema, limits),
       errorLogging,
@@ -148,6 +156,10 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     response.json({ status: 'ok' });
   });
   app.get('/readyz', async (_request, response) => {
+    if (draining) {
+      response.status(503).json({ status: 'shutting down' });
+      return;
+    }
     try {
       await orm.em.fork().execute('select 1');
       response.json({ status: 'ready' });
@@ -206,16 +218,48 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     graphqlErrorResponse(response, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
   });
 
+  let stopping: Promise<void> | null = null;
+  const stop = async () => {
+    draining = true;
+    if (httpServer.listening) httpServer.close(); // no new connections from now on; the drain below waits for the rest
+    await closeSubscribers(wsServer, subscriptions);
+    await apollo.stop();
+  };
+
   return {
     httpServer,
     listen: (port, host = '0.0.0.0') =>
       new Promise<string>((resolve, reject) => {
-        httpServer.once('error', reject);
+        httpServer.once('error', (error: NodeJS.ErrnoException) => {
+          if (error.code === 'EADDRINUSE') {
+            reject(new StartupError(`Port ${port} is already in use by another program: stop it, or choose another port, e.g. PORT=${port + 1} npm start`));
+          } else if (error.code === 'EACCES') {
+            reject(new StartupError(`Port ${port} needs privileges this process does not have: choose a port above 1023 with PORT.`));
+          } else reject(error);
+        });
         httpServer.listen(port, host, () => {
           const { port: bound } = httpServer.address() as AddressInfo;
           resolve(`http://${host === '0.0.0.0' ? 'localhost' : host}:${bound}/graphql`);
         });
       }),
-    stop: () => apollo.stop(),
+    stop: () => (stopping ??= stop()),
   };
+}
+
+/** How long running HTTP requests may take to finish once the server stops; then their connections are cut. */
+const DRAIN_GRACE_MS = 5_000;
+/** How long a WebSocket client has to answer our close frame before its connection is cut. */
+const WEBSOCKET_CLOSE_GRACE_MS = 2_000;
+
+/** Closes every subscriber's socket with 1001 Going Away (graphql-ws's dispose) and cuts those that do not answer. */
+async function closeSubscribers(wsServer: WebSocketServer, subscriptions: { dispose(): void | Promise<void> }): Promise<void> {
+  const clients = [...wsServer.clients];
+  const cut = setTimeout(() => {
+    for (const client of clients) if (client.readyState !== WebSocket.CLOSED) client.terminate();
+  }, WEBSOCKET_CLOSE_GRACE_MS);
+  try {
+    await subscriptions.dispose();
+  } finally {
+    clearTimeout(cut);
+  }
 }
