@@ -12,6 +12,7 @@ import { OutboxWorker } from '../../src/notifications/outbox-worker';
 import { QueryLimits } from '../../src/http/limits';
 import { Role } from '../../src/users/user.entity';
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { systemClock } from '../../src/context';
 import { createRealtime } from '../../src/realtime/pubsub';
 import { SlaTimer } from '../../src/realtime/sla-timer';
@@ -48,6 +49,8 @@ export interface Person {
 
 export interface TestServer {
   url: string;
+  /** The HTTP server itself, to watch its connections and requests. */
+  httpServer: Server;
   /** The database this server uses; pass it as `databaseUrl` to start a second instance on it. */
   databaseUrl: string;
   orm: MikroORM;
@@ -107,6 +110,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
   return {
     url: endpoint,
+    httpServer: server.httpServer,
     databaseUrl: url,
     orm,
     clock,
