@@ -31,6 +31,12 @@ export interface ClientOptions {
   retry?: RetryOptions | false;
   /** Extra headers on every HTTP request. */
   headers?: Record<string, string>;
+  /**
+   * How the client waits: between retries (backoff or `Retry-After`) and before reconnecting the subscription socket.
+   * Defaults to a timer. Pass your own to control time, e.g. in tests: record `ms` and resolve at once. An aborted
+   * request stops waiting whatever this function does; `signal` is passed so that it can cancel its own timer.
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** Per-call options: the last argument of every method, e.g. `client.tickets({ first: 20 }, { signal })`. */
@@ -39,8 +45,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** The default `ClientOptions.sleep`: a timer, cleared when the signal aborts. */
+function timerSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {
@@ -52,6 +58,19 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** `sleep(ms, signal)`, but rejecting with the signal's reason as soon as it aborts, whether or not `sleep` listens to it. */
+function abortableSleep(sleep: NonNullable<ClientOptions['sleep']>, ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return sleep(ms);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    sleep(ms, signal)
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
@@ -92,6 +111,7 @@ export function createClient(options: ClientOptions) {
   if (!fetchImpl) throw new Error('No fetch available: pass `fetch` to createClient.');
   const retry = options.retry === false ? { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } : { attempts: 3, baseDelayMs: 250, maxDelayMs: 30_000, ...options.retry };
   const token = async () => (options.getToken ? await options.getToken() : options.token) ?? null;
+  const sleep = (ms: number, signal?: AbortSignal) => abortableSleep(options.sleep ?? timerSleep, ms, signal);
   let ws: WsClient | null = null;
 
   async function attempt<R>(query: string, operationName: string | undefined, variables: unknown, signal?: AbortSignal): Promise<R> {

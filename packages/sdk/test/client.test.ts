@@ -1,7 +1,8 @@
 // The SDK against a real server: typed methods, userErrors in payloads, every error class, pagination, custom
-// documents, subscriptions and close().
+// documents, subscriptions and close(). Tests wait for events themselves, never for an amount of time.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,6 +17,7 @@ import {
 } from '../../server/test/helpers/test-server.js';
 import {
   AuthenticationError,
+  type ClientOptions,
   ConflictError,
   createClient,
   EscalateClient,
@@ -26,16 +28,16 @@ import {
   ValidationError,
   type TicketStatus,
 } from '../src/index.js';
-import { pokeUntil, rejection, within } from './helpers.js';
+import { fakeTime, GUARD_MS, pokeUntil, rejection, within } from './helpers.js';
 
 const NEW_TICKET = { title: 'Export fails', description: 'It times out.', severity: 'SEV3', environment: 'PRODUCTION', category: 'INCIDENT' } as const;
 
 describe('client', () => {
   let server: TestServer;
   const clients: EscalateClient[] = [];
-  const clientFor = async (person: Person | null, options: { token?: string } = {}) => {
+  const clientFor = async (person: Person | null, options: { token?: string; sleep?: ClientOptions['sleep'] } = {}) => {
     const token = options.token ?? (person ? await server.token(person) : undefined);
-    const client = createClient({ url: server.url, token, webSocketImpl: WebSocket, retry: { attempts: 2, baseDelayMs: 10 } });
+    const client = createClient({ url: server.url, token, webSocketImpl: WebSocket, retry: { attempts: 2, baseDelayMs: 10 }, sleep: options.sleep });
     clients.push(client);
     return client;
   };
@@ -170,24 +172,42 @@ describe('client', () => {
     });
 
     it('ConflictError for the loser of two concurrent changes to one ticket', async () => {
-      // Optimistic locking: two status changes racing on one version; one wins, the other is a CONFLICT (or, when
-      // they happen to run one after the other, an INVALID_TRANSITION user error). Race until a CONFLICT is seen.
+      // Optimistic locking: two status changes that read the same version of a ticket; the one that writes second is
+      // refused with CONFLICT. To make them overlap for sure, the test holds the ticket's row lock until both have
+      // read the ticket and wait to write it, then lets them go.
       const manager = await clientFor(MANAGER);
-      let conflict: unknown = null;
-      for (let round = 0; round < 30 && !conflict; round += 1) {
-        const { id } = await fileTicket(server, customerOf('acme'), { title: `Race ${round}` });
-        const race = (client: EscalateClient, status: TicketStatus) => client.ticketUpdateStatus({ input: { ticketId: id, status } });
-        const results = await Promise.allSettled([race(engineer, 'IN_PROGRESS'), race(manager, 'RESOLVED'), race(engineer, 'WAITING_ON_CUSTOMER')]);
-        const won = results.filter((result) => result.status === 'fulfilled' && result.value.ticketUpdateStatus.ticket !== null);
-        expect(won.length).toBeGreaterThanOrEqual(1);
-        for (const result of results) {
-          if (result.status === 'fulfilled') continue;
-          expect(result.reason).toBeInstanceOf(ConflictError);
-          conflict = result.reason;
-        }
+      const { id } = await fileTicket(server, customerOf('acme'), { title: 'Race' });
+      const ticketUuid = Buffer.from(id, 'base64').toString('utf8').replace(/^Ticket:/, '');
+      const holder = new pg.Client({ connectionString: server.databaseUrl });
+      const observer = new pg.Client({ connectionString: server.databaseUrl });
+      await holder.connect();
+      await observer.connect();
+      let outcomes: PromiseSettledResult<unknown>[];
+      try {
+        await holder.query('begin');
+        await holder.query('select id from ticket where id = $1 for update', [ticketUuid]);
+        const { rows } = await holder.query<{ pid: number }>('select pg_backend_pid() as pid');
+        const race = Promise.allSettled([
+          engineer.ticketUpdateStatus({ input: { ticketId: id, status: 'IN_PROGRESS' } }),
+          manager.ticketUpdateStatus({ input: { ticketId: id, status: 'RESOLVED' } }),
+        ]);
+        await until(async () => {
+          const blocked = await observer.query('select pid from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [rows[0]!.pid]);
+          return blocked.rowCount === 2;
+        }, 'both changes waiting for the ticket');
+        await holder.query('commit');
+        outcomes = await race;
+      } finally {
+        await holder.end();
+        await observer.end();
       }
-      expect(conflict, 'no CONFLICT in 30 rounds of racing status changes').toBeInstanceOf(ConflictError);
-      expect(conflict).toMatchObject({ code: 'CONFLICT', operationName: 'ticketUpdateStatus', variables: { input: { ticketId: expect.any(String) } } });
+      const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      const lost = outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => outcome.reason as unknown);
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      const [conflict] = lost;
+      expect(conflict).toBeInstanceOf(ConflictError);
+      expect(conflict).toMatchObject({ code: 'CONFLICT', operationName: 'ticketUpdateStatus', variables: { input: { ticketId: id } } });
       expect((conflict as ConflictError).message).toMatch(/^ticketUpdateStatus: /);
     });
   });
@@ -296,28 +316,39 @@ describe('client', () => {
       const organizationId = await createOrganization(server, 'watch');
       const customer = customerOf('watch');
       const client = await clientFor(ENGINEER);
+      const filedAt = server.clock.now().getTime();
       const { id, number } = await fileTicket(server, customer, { severity: 'SEV1' });
-
-      const iterator = client.subscribe.slaStatusChanged({ organizationId })[Symbol.asyncIterator]();
-      const next = iterator.next();
-      // Make sure the shared socket is up and the server has the subscription before the clock moves: a status
-      // change heard on the same socket (subscribed after it) proves it.
-      const probe = (async () => {
-        for await (const change of client.subscribe.ticketStatusChanged({ ticketId: id })) return change;
-      })();
-      const statuses: TicketStatus[] = ['IN_PROGRESS', 'WAITING_ON_CUSTOMER'];
-      await pokeUntil(probe, (step) => client.ticketUpdateStatus({ input: { ticketId: id, status: statuses[step % 2]! } }), 'probe');
       await client.ticketUpdateStatus({ input: { ticketId: id, status: 'IN_PROGRESS' } });
 
-      // Events of the status changes come first, if any; wait for the one caused by time.
+      // The server must have the subscription before the clock moves: pause and resume the ticket's SLA (each a
+      // change the subscription hears) until one is heard. Time stands still meanwhile, so the pauses cost nothing.
+      const iterator = client.subscribe.slaStatusChanged({ organizationId })[Symbol.asyncIterator]();
+      const statuses: TicketStatus[] = ['WAITING_ON_CUSTOMER', 'IN_PROGRESS'];
+      let status: TicketStatus = 'IN_PROGRESS';
+      const heard = await pokeUntil(
+        iterator.next(),
+        async (step) => {
+          status = statuses[step % 2]!;
+          await client.ticketUpdateStatus({ input: { ticketId: id, status } });
+        },
+        'an SLA pause or resume',
+      );
+      expect(heard.value?.slaStatusChanged).toMatchObject({ metric: 'FIRST_RESPONSE', ticket: { id } });
+      if (status !== 'IN_PROGRESS') await client.ticketUpdateStatus({ input: { ticketId: id, status: 'IN_PROGRESS' } });
+
       server.clock.advance(50 * 60_000); // SEV1: 1 hour round the clock, AT_RISK at 75%
       await server.slaTimer.tick();
-      let event = (await within(next, 3000, 'slaStatusChanged')).value;
-      for (let guard = 0; guard < 10 && event?.slaStatusChanged.state !== 'AT_RISK'; guard += 1) {
-        event = (await within(iterator.next(), 3000, 'slaStatusChanged')).value;
-      }
-      expect(event?.slaStatusChanged).toMatchObject({ metric: 'FIRST_RESPONSE', previousState: 'ON_TRACK', state: 'AT_RISK', ticket: { id, number } });
-      expect(event?.slaStatusChanged.ticket.organization.id).toBe(organizationId);
+      // Pauses and resumes not taken yet come first; the change caused by time is the first AT_RISK.
+      let event = await within(iterator.next(), 'slaStatusChanged');
+      while (!event.done && event.value.slaStatusChanged.state !== 'AT_RISK') event = await within(iterator.next(), 'slaStatusChanged AT_RISK');
+      expect(event.value?.slaStatusChanged).toMatchObject({
+        metric: 'FIRST_RESPONSE',
+        previousState: 'ON_TRACK',
+        state: 'AT_RISK',
+        at: new Date(filedAt + 45 * 60_000).toISOString(),
+        ticket: { id, number },
+      });
+      expect(event.value?.slaStatusChanged.ticket.organization.id).toBe(organizationId);
       expect(await iterator.return!()).toEqual({ done: true, value: undefined });
     });
 
@@ -328,7 +359,6 @@ describe('client', () => {
           (async () => {
             for await (const _event of engineer.subscribe.ticketEvents({ ticketId })) throw new Error('no event expected');
           })(),
-          5000,
           'ticketEvents',
         ),
       );
@@ -336,19 +366,20 @@ describe('client', () => {
       expect(error).toMatchObject({ code: 'NOT_FOUND', operationName: 'ticketEvents', variables: { ticketId } });
     });
 
-    it('throws an AuthenticationError from the iterator for a bad token, without reconnecting forever', async () => {
-      const bad = await clientFor(null, { token: 'not-a-jwt' });
+    it('throws an AuthenticationError from the iterator for a bad token, without reconnecting', async () => {
+      const time = fakeTime('held');
+      const bad = await clientFor(null, { token: 'not-a-jwt', sleep: time.sleep });
       const error = await rejection(
         within(
           (async () => {
             for await (const _change of bad.subscribe.ticketStatusChanged()) throw new Error('no event expected');
           })(),
-          5000,
           'bad token subscription',
         ),
       );
       expect(error).toBeInstanceOf(AuthenticationError);
       expect(error).toMatchObject({ operationName: 'ticketStatusChanged' });
+      expect(time.delays).toEqual([]); // it never waited to reconnect
     });
   });
 
@@ -356,13 +387,28 @@ describe('client', () => {
     const client = await clientFor(ENGINEER);
     const { id } = await fileTicket(server, customerOf('acme'));
     const iterator = client.subscribe.ticketStatusChanged({ ticketId: id })[Symbol.asyncIterator]();
+    // Open for sure: an event has come through it.
+    const statuses: TicketStatus[] = ['IN_PROGRESS', 'WAITING_ON_CUSTOMER'];
+    await pokeUntil(iterator.next(), (step) => engineer.ticketUpdateStatus({ input: { ticketId: id, status: statuses[step % 2]! } }), 'an event before close()');
     const pending = iterator.next();
-    await new Promise((resolve) => setTimeout(resolve, 200));
     await client.close();
-    // A subscription open at close() ends, instead of hanging.
-    const outcome = await within(pending.then((result) => result, (error: unknown) => error), 3000, 'pending next() after close()');
+    // A subscription open at close() ends, instead of hanging, once it has handed over any events already received.
+    let outcome = await within(pending, 'pending next() after close()');
+    while (!outcome.done) {
+      expect(outcome.value.ticketStatusChanged.ticket.id).toBe(id);
+      outcome = await within(iterator.next(), 'next() after close()');
+    }
     expect(outcome).toEqual({ done: true, value: undefined });
     expect((await client.me()).me.role).toBe('ENGINEER');
     await client.close();
   });
 });
+
+/** Polls `condition` until it holds: for a state the test cannot be told about, only look at. Fails after GUARD_MS. */
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const giveUpAt = Date.now() + GUARD_MS;
+  while (!(await condition())) {
+    if (Date.now() > giveUpAt) throw new Error(`${what}: not within ${GUARD_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

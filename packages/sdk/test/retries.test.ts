@@ -1,5 +1,6 @@
 // Retries against a real server behind a small local proxy that answers some requests itself (429, 503) before
-// forwarding the rest: queries are retried honouring Retry-After, mutations only with an idempotencyKey.
+// forwarding the rest: queries are retried honouring Retry-After, mutations only with an idempotencyKey. The clients
+// wait through a fake `sleep` that records the delays they ask for, so no test sleeps or measures time.
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, connect as tcpConnect, type Socket } from 'node:net';
@@ -7,7 +8,7 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization, customerOf, ENGINEER, fileTicket, startTestServer, TestServer } from '../../server/test/helpers/test-server.js';
 import { createClient, type ClientOptions, type EscalateClient, NetworkError, RateLimitedError, type TicketStatus } from '../src/index.js';
-import { pokeUntil, rejection } from './helpers.js';
+import { fakeTime, pokeUntil, rejection, within } from './helpers.js';
 
 /** What the proxy does with one request: answer it with this status (after forwarding it, when `forward`). */
 interface Step {
@@ -90,8 +91,9 @@ describe('retries', () => {
   let engineerToken: string;
   let customerToken: string;
   const clients: EscalateClient[] = [];
+  /** A client through the proxy, with the default retries (3 attempts, 250 ms doubling, at most 30 s). */
   const client = (options: Partial<ClientOptions> = {}) => {
-    const created = createClient({ url: proxy.url, token: engineerToken, retry: { attempts: 3, baseDelayMs: 10 }, ...options });
+    const created = createClient({ url: proxy.url, token: engineerToken, ...options });
     clients.push(created);
     return created;
   };
@@ -121,39 +123,50 @@ describe('retries', () => {
   describe('queries', () => {
     it('are retried after a 429, waiting as long as Retry-After says', async () => {
       proxy.plan = [{ status: 429, retryAfter: '1' }];
-      const started = Date.now();
-      const result = await client().severityLevels();
-      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      const time = fakeTime();
+      const result = await client({ sleep: time.sleep }).severityLevels();
+      expect(time.delays).toEqual([1000]);
       expect(result.severityLevels).toHaveLength(4);
       expect(proxy.hits).toBe(2);
     });
 
     it('are retried after 503s, with backoff, and honour a 503’s Retry-After', async () => {
       proxy.plan = [{ status: 503 }, { status: 503 }];
-      expect((await client().me()).me.role).toBe('ENGINEER');
+      const backoff = fakeTime();
+      expect((await client({ sleep: backoff.sleep }).me()).me.role).toBe('ENGINEER');
+      expect(backoff.delays).toEqual([250, 500]);
       expect(proxy.hits).toBe(3);
 
       proxy.hits = 0;
       proxy.plan = [{ status: 503, retryAfter: '1' }];
-      const started = Date.now();
-      expect((await client().me()).me.role).toBe('ENGINEER');
-      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      const told = fakeTime();
+      expect((await client({ sleep: told.sleep }).me()).me.role).toBe('ENGINEER');
+      expect(told.delays).toEqual([1000]);
       expect(proxy.hits).toBe(2);
     });
 
-    it('wait no longer than maxDelayMs, whatever Retry-After says', async () => {
+    it('wait no longer than maxDelayMs, whatever Retry-After or the backoff says', async () => {
       proxy.plan = [{ status: 429, retryAfter: '3600' }];
-      const started = Date.now();
-      await client({ retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 } }).me();
-      expect(Date.now() - started).toBeLessThan(1000);
+      const told = fakeTime();
+      await client({ sleep: told.sleep, retry: { attempts: 2, maxDelayMs: 50 } }).me();
+      expect(told.delays).toEqual([50]);
       expect(proxy.hits).toBe(2);
+
+      proxy.hits = 0;
+      proxy.plan = [{ status: 503 }, { status: 503 }, { status: 503 }];
+      const backoff = fakeTime();
+      await client({ sleep: backoff.sleep, retry: { attempts: 4, baseDelayMs: 40, maxDelayMs: 100 } }).me();
+      expect(backoff.delays).toEqual([40, 80, 100]);
+      expect(proxy.hits).toBe(4);
     });
 
     it('give up after `attempts` tries with the last failure: RateLimitedError with retryAfter', async () => {
       proxy.plan = [{ status: 429, retryAfter: '0' }, { status: 429, retryAfter: '0' }, { status: 429, retryAfter: '0' }];
-      const error = await rejection(client({ retry: { attempts: 2, baseDelayMs: 10 } }).tickets({ first: 2 }));
+      const time = fakeTime();
+      const error = await rejection(client({ sleep: time.sleep, retry: { attempts: 2 } }).tickets({ first: 2 }));
       expect(error).toBeInstanceOf(RateLimitedError);
       expect(error).toMatchObject({ retryAfter: 0, status: 429, operationName: 'tickets', variables: { first: 2 } });
+      expect(time.delays).toEqual([0]);
       expect(proxy.hits).toBe(2);
     });
 
@@ -164,52 +177,65 @@ describe('retries', () => {
         return fetch(input, init);
       };
       const url = `http://127.0.0.1:${await closedPort()}/graphql`;
-      const unreachable = client({ url, fetch: countingFetch, retry: { attempts: 4, baseDelayMs: 5 } });
+      const time = fakeTime();
+      const unreachable = client({ url, fetch: countingFetch, sleep: time.sleep, retry: { attempts: 4 } });
       const error = await rejection(unreachable.tickets({ first: 1 }));
       expect(error).toBeInstanceOf(NetworkError);
       expect(error).toMatchObject({ operationName: 'tickets', variables: { first: 1 }, status: undefined });
       expect((error as NetworkError).cause).toBeDefined();
       expect(calls).toBe(4);
+      expect(time.delays).toEqual([250, 500, 1000]);
 
       // A mutation without an idempotency key is tried once; with one, as often as a query.
       calls = 0;
+      time.delays.length = 0;
       await expect(unreachable.noteAdd({ input: { ticketId: 'x', body: 'Hello' } })).rejects.toBeInstanceOf(NetworkError);
       expect(calls).toBe(1);
+      expect(time.delays).toEqual([]);
       calls = 0;
       await expect(unreachable.ticketCreate({ input: { ...NEW_TICKET, idempotencyKey: 'unreachable-1' } })).rejects.toBeInstanceOf(NetworkError);
       expect(calls).toBe(4);
+      expect(time.delays).toEqual([250, 500, 1000]);
     });
 
     it('are not retried with retry: false', async () => {
       proxy.plan = [{ status: 503 }, { status: 503 }];
-      const error = await rejection(client({ retry: false }).me());
+      const time = fakeTime();
+      const error = await rejection(client({ sleep: time.sleep, retry: false }).me());
       expect(error).toBeInstanceOf(NetworkError);
       expect(error).toMatchObject({ status: 503, operationName: 'me' });
       expect(proxy.hits).toBe(1);
 
       proxy.hits = 0;
       proxy.plan = [{ status: 429, retryAfter: '1' }];
-      const started = Date.now();
-      const limited = await rejection(client({ retry: false }).me());
+      const limited = await rejection(client({ sleep: time.sleep, retry: false }).me());
       expect(limited).toBeInstanceOf(RateLimitedError);
       expect((limited as RateLimitedError).retryAfter).toBe(1);
-      expect(Date.now() - started).toBeLessThan(900);
       expect(proxy.hits).toBe(1);
+      expect(time.delays).toEqual([]); // not even a wait
     });
 
     it('stop at once when the caller aborts, even while waiting to retry', async () => {
       proxy.plan = [{ status: 503, retryAfter: '5' }];
+      const time = fakeTime('held');
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 100);
-      const started = Date.now();
-      const error = await rejection(client().me({}, { signal: controller.signal }));
-      expect(Date.now() - started).toBeLessThan(2000);
+      const failure = rejection(client({ sleep: time.sleep }).me({}, { signal: controller.signal }));
+      const wait = await time.nextWait();
+      expect(wait.ms).toBe(5000);
+      expect(proxy.hits).toBe(1);
+      // The wait is never ended: only the abort can end the request.
+      controller.abort();
+      const error = await within(failure, 'the aborted request');
       expect(error).toMatchObject({ name: 'AbortError' });
+      expect(error).not.toBeInstanceOf(NetworkError);
+      expect(time.delays).toEqual([5000]);
       expect(proxy.hits).toBe(1);
 
-      const aborted = await rejection(client().me({}, { signal: AbortSignal.abort() }));
+      // Aborted before it starts: nothing is sent.
+      const aborted = await rejection(client({ sleep: time.sleep }).me({}, { signal: AbortSignal.abort() }));
       expect(aborted).toMatchObject({ name: 'AbortError' });
       expect(aborted).not.toBeInstanceOf(NetworkError);
+      expect(proxy.hits).toBe(1);
     });
   });
 
@@ -218,11 +244,11 @@ describe('retries', () => {
       proxy.plan = [{ status: 429, retryAfter: '1' }];
       const before = await ticketCount();
       const input = { ...NEW_TICKET, title: 'Not retried' };
-      const started = Date.now();
-      const error = await rejection(client({ token: customerToken }).ticketCreate({ input }));
+      const time = fakeTime();
+      const error = await rejection(client({ token: customerToken, sleep: time.sleep }).ticketCreate({ input }));
       expect(error).toBeInstanceOf(RateLimitedError);
       expect(error).toMatchObject({ retryAfter: 1, status: 429, operationName: 'ticketCreate', variables: { input } });
-      expect(Date.now() - started).toBeLessThan(900);
+      expect(time.delays).toEqual([]); // it did not wait for the Retry-After
       expect(proxy.hits).toBe(1);
       expect(await ticketCount()).toBe(before);
     });
@@ -230,18 +256,23 @@ describe('retries', () => {
     it('are not retried without an idempotencyKey even when the answer was lost', async () => {
       proxy.plan = [{ status: 503, forward: true }];
       const before = await ticketCount();
-      const error = await rejection(client({ token: customerToken }).ticketCreate({ input: { ...NEW_TICKET, title: 'Lost answer' } }));
+      const time = fakeTime();
+      const error = await rejection(client({ token: customerToken, sleep: time.sleep }).ticketCreate({ input: { ...NEW_TICKET, title: 'Lost answer' } }));
       expect(error).toBeInstanceOf(NetworkError);
       expect(error).toMatchObject({ status: 503, operationName: 'ticketCreate' });
+      expect(time.delays).toEqual([]);
       expect(proxy.hits).toBe(1);
       expect(await ticketCount()).toBe(before + 1); // it was filed once; a retry would have filed it twice
     });
 
     it('are retried with an idempotencyKey, and file exactly one ticket', async () => {
       // The first answer is lost after the server filed the ticket, the second is rate limited, the third arrives.
+      // This client waits with its own timer (10 ms, then 0 ms), the default `sleep`.
       proxy.plan = [{ status: 503, forward: true }, { status: 429, retryAfter: '0' }];
       const before = await ticketCount();
-      const created = await client({ token: customerToken }).ticketCreate({ input: { ...NEW_TICKET, title: 'Exactly once', idempotencyKey: 'retry-exactly-once' } });
+      const created = await client({ token: customerToken, retry: { baseDelayMs: 10 } }).ticketCreate({
+        input: { ...NEW_TICKET, title: 'Exactly once', idempotencyKey: 'retry-exactly-once' },
+      });
       expect(created.ticketCreate.userErrors).toEqual([]);
       expect(proxy.hits).toBe(3);
       expect(await ticketCount()).toBe(before + 1);
@@ -273,7 +304,8 @@ describe('retries', () => {
       tcp.listen(0, '127.0.0.1');
       await once(tcp, 'listening');
       const url = `http://127.0.0.1:${(tcp.address() as AddressInfo).port}/graphql`;
-      const watcher = createClient({ url, token: engineerToken, webSocketImpl: WebSocket });
+      const time = fakeTime('held');
+      const watcher = createClient({ url, token: engineerToken, webSocketImpl: WebSocket, sleep: time.sleep });
       const actor = createClient({ url: server.url, token: engineerToken });
       try {
         const { id } = await fileTicket(server, customerOf('retries'), { title: 'Watched' });
@@ -284,16 +316,30 @@ describe('retries', () => {
 
         const first = await pokeUntil(iterator.next(), poke, 'first event');
         expect(first.value?.ticketStatusChanged.ticket.id).toBe(id);
+        expect(time.delays).toEqual([]);
 
         expect(sockets.size).toBeGreaterThan(0);
         for (const socket of sockets) socket.destroy();
         sockets.clear();
 
-        const next = iterator.next();
-        const second = await pokeUntil(next, poke, 'event after reconnecting');
+        // The client waits before reconnecting: on the first retry, 500 ms jittered to between 250 and 500 ms.
+        const wait = await time.nextWait();
+        expect(wait.ms).toBeGreaterThanOrEqual(250);
+        expect(wait.ms).toBeLessThan(500);
+        expect(sockets.size).toBe(0); // not connected again while it waits
+        // Changes from now on are stamped later than any that may still be queued from the old connection.
+        server.clock.advance(60_000);
+        const reconnectedAt = server.clock.now().getTime();
+        wait.end();
+
+        let second = await pokeUntil(iterator.next(), poke, 'event after reconnecting');
+        while (!second.done && Date.parse(second.value.ticketStatusChanged.at) < reconnectedAt) {
+          second = await pokeUntil(iterator.next(), poke, 'event after reconnecting');
+        }
         expect(second.done).toBe(false);
         expect(second.value?.ticketStatusChanged.ticket.id).toBe(id);
         expect(sockets.size).toBeGreaterThan(0); // it came over a new connection
+        expect(time.delays).toHaveLength(1);
         await iterator.return!();
       } finally {
         await watcher.close();

@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { openDatabase } from '../src/db/orm';
-import { databaseUrl } from './helpers/database';
+import { databaseUrl, testDatabasePrefix } from './helpers/database';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -44,8 +44,9 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     const { rows } = await admin.query<{ datname: string }>(
-      `select datname from pg_database where datname like 'escalate_test_%' or datname = $1`,
-      [template],
+      // Only this run's: another run may share the server (DATABASE_URL) at the same time.
+      `select datname from pg_database where starts_with(datname, $2) or datname = $1`,
+      [template, testDatabasePrefix(template)],
     );
     for (const { datname } of rows) await admin.query(`drop database if exists "${datname}" with (force)`);
     await admin.end();

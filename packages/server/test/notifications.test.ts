@@ -19,7 +19,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+/** Polls until `condition` holds (a running worker tells no one when it is done); `timeoutMs` only stops a hang. */
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('timed out waiting');

@@ -1,7 +1,7 @@
 // The SLA through the API: cycles started, stopped, paused and resumed by what happens to a ticket, and the
 // time-driven transitions the timer publishes, with time moved by the test clock (no sleeping).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, subscribe } from './helpers/subscriptions';
+import { connect, subscribe, ticketProbe } from './helpers/subscriptions';
 import { ADMIN, createOrganization, customerOf, ENGINEER, fileTicket, MANAGER, startTestServer, TestServer } from './helpers/test-server';
 
 const SLA_FIELDS = `sla { metric state target { minutes clock label } startedAt dueAt atRiskAt respondedAt stoppedAt remainingSeconds pausedSeconds
@@ -26,7 +26,9 @@ describe('SLA', () => {
   beforeAll(async () => {
     server = await startTestServer();
     await createOrganization(server, 'acme'); // Monday–Friday 09:00–17:00 America/New_York
+    await createOrganization(server, 'probe'); // throwaway tickets that tell when a subscription is listening
   });
+  const probeOf = (on: TestServer) => ticketProbe(on, customerOf('probe'), (message: any) => message.slaStatusChanged.ticket.number);
   afterAll(() => server.close());
 
   it('a SEV3 filed on Tuesday 10:00 New York is due 14:00 and at risk 13:00, counting business hours', async () => {
@@ -67,7 +69,7 @@ describe('SLA', () => {
   it('publishes AT_RISK then BREACHED on time alone, each exactly once, and keeps BREACHED after a late response', async () => {
     await startAt('2026-12-08T15:00:00Z'); // Tue 10:00 EST
     const client = connect(server.url, await server.token(ENGINEER));
-    const changes = await subscribe(client, `subscription { slaStatusChanged { ticket { number } metric previousState state at sla { state dueAt } } }`);
+    const changes = await subscribe(client, `subscription { slaStatusChanged { ticket { number } metric previousState state at sla { state dueAt } } }`, {}, probeOf(server));
     try {
       const ticket = await fileTicket(server, customer, { severity: 'SEV3' });
       expect(await changes.next()).toMatchObject({ slaStatusChanged: { ticket: { number: ticket.number }, previousState: null, state: 'ON_TRACK' } });
@@ -92,7 +94,7 @@ describe('SLA', () => {
       await respond(ticket.id);
       const { sla } = await ticketSla(ticket.id);
       expect(sla).toMatchObject({ state: 'BREACHED', respondedAt: '2026-12-08T20:00:00.000Z', remainingSeconds: null });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await changes.catchUp(); // everything the late response published has arrived
       expect(changes.received).toHaveLength(3);
 
       const timeline = await server.gql(
@@ -237,7 +239,7 @@ describe('SLA', () => {
     try {
       later.clock.set('2026-12-22T18:00:00Z'); // both moments passed while "nobody ran"
       const client = connect(later.url, await later.token(MANAGER));
-      const changes = await subscribe(client, `subscription { slaStatusChanged { ticket { number } previousState state at } }`);
+      const changes = await subscribe(client, `subscription { slaStatusChanged { ticket { number } previousState state at } }`, {}, probeOf(later));
       await later.slaTimer.tick();
       expect(await changes.next()).toMatchObject({ slaStatusChanged: { ticket: { number: ticket.number }, state: 'AT_RISK', at: '2026-12-22T16:30:00.000Z' } });
       expect(await changes.next()).toMatchObject({ slaStatusChanged: { state: 'BREACHED', at: '2026-12-22T17:00:00.000Z' } });

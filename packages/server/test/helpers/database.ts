@@ -8,9 +8,12 @@ export function databaseUrl(url: string, database: string): string {
   return parsed.toString();
 }
 
+/** The test databases of the run whose template is `template` share this prefix, and only they. */
+export const testDatabasePrefix = (template: string): string => `${template.replace('escalate_template_', 'escalate_test_')}_`;
+
 /** A fresh, migrated database for one test file, cloned from the run's template. */
 export async function createTestDatabase(adminUrl: string, template: string): Promise<string> {
-  const name = `escalate_test_${randomBytes(6).toString('hex')}`;
+  const name = `${testDatabasePrefix(template)}${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
