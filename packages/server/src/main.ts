@@ -17,7 +17,7 @@ import { createServer } from './http/server';
 import { Lifecycle } from './lifecycle';
 import { OutboxWorker } from './notifications/outbox-worker';
 import { createRealtime } from './realtime/pubsub';
-import { SlaTimer } from './realtime/sla-timer';
+import { SlaTimer } from './sla-cycles/sla-timer';
 
 /** Without AUTH_JWT_SECRET, development keeps a random secret under .data/ so printed tokens survive restarts. */
 function developmentSecret(dataDir: string): string {

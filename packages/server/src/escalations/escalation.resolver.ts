@@ -7,7 +7,7 @@ import { idOf } from '../common/global-id';
 import { inTransaction } from '../common/mutation';
 import { Context } from '../context';
 import { EscalationMessage } from '../realtime/pubsub';
-import { renewRequestScope } from '../realtime/request-scope';
+import { renewRequestScope } from '../common/request-scope';
 import { Ticket } from '../tickets/ticket.entity';
 import { Role, STAFF_ROLES, User } from '../users/user.entity';
 import { Escalation } from './escalation.entity';

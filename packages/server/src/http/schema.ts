@@ -5,7 +5,7 @@ import { buildSchemaSync } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
 import { EscalationResolver, TicketEscalationsResolver } from '../escalations/escalation.resolver';
 import { SeverityChangeRequestResolver, TicketSeverityRequestsResolver } from '../severity-requests/severity-request.resolver';
-import { NodeResolver } from '../common/node.resolver';
+import { NodeResolver } from './node.resolver';
 import { TicketEventResolver } from '../events/ticket-event.resolver';
 import { NoteResolver } from '../notes/note.resolver';
 import { OrganizationResolver } from '../organizations/organization.resolver';

@@ -4,15 +4,11 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
 import { SlaMetric, SlaState } from '../sla-cycles/sla-enums';
 import { SlaCycle } from '../sla-cycles/sla-cycle.entity';
+import { SlaTransition } from '../sla-cycles/sla-tracker';
 import { Ticket } from '../tickets/ticket.entity';
 import { Role, User } from '../users/user.entity';
 import { enqueueNotification } from './enqueue';
 import { NotificationKind } from './notification.entity';
-
-export interface SlaTransition {
-  state: SlaState;
-  at: Date;
-}
 
 const METRIC_LABEL: Record<SlaMetric, string> = {
   [SlaMetric.FIRST_RESPONSE]: 'first response',

@@ -1,5 +1,8 @@
 // The policy's vocabulary, shared by the database, the SLA rules and the GraphQL schema.
 import { registerEnumType } from 'type-graphql';
+import { SlaClock } from '../sla/vocabulary';
+
+export { SlaClock };
 
 export enum Severity {
   SEV1 = 'SEV1',
@@ -11,11 +14,6 @@ export enum Severity {
 export enum Environment {
   PRODUCTION = 'PRODUCTION',
   NON_PRODUCTION = 'NON_PRODUCTION',
-}
-
-export enum SlaClock {
-  CALENDAR = 'CALENDAR',
-  BUSINESS_HOURS = 'BUSINESS_HOURS',
 }
 
 export enum Region {

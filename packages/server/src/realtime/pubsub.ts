@@ -4,6 +4,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { Redis } from 'ioredis';
 import { Logger } from 'pino';
+import { SlaMetric, SlaState } from '../sla/vocabulary';
 
 export interface TicketEventMessage {
   eventId: string;
@@ -26,9 +27,9 @@ export interface SlaStatusMessage {
   organizationId: string;
   severity: string;
   cycleId: string;
-  metric: string;
-  previousState: string | null;
-  state: string;
+  metric: SlaMetric;
+  previousState: SlaState | null;
+  state: SlaState;
   at: string;
 }
 

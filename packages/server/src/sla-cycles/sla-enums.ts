@@ -1,17 +1,8 @@
+// The SLA vocabulary of the pure engine (src/sla/vocabulary.ts), registered as GraphQL enums.
 import { registerEnumType } from 'type-graphql';
+import { SlaMetric, SlaState } from '../sla/vocabulary';
 
-export enum SlaMetric {
-  FIRST_RESPONSE = 'FIRST_RESPONSE',
-  NEXT_RESPONSE = 'NEXT_RESPONSE',
-}
-
-export enum SlaState {
-  ON_TRACK = 'ON_TRACK',
-  AT_RISK = 'AT_RISK',
-  BREACHED = 'BREACHED',
-  MET = 'MET',
-  PAUSED = 'PAUSED',
-}
+export { SlaMetric, SlaState };
 
 registerEnumType(SlaMetric, {
   name: 'SlaMetric',

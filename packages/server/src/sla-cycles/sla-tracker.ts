@@ -7,7 +7,6 @@ import { Duration } from 'luxon';
 import { recordEvent } from '../events/record-event';
 import { TicketEventType } from '../events/ticket-event.entity';
 import { Organization } from '../organizations/organization.entity';
-import { SlaClock } from '../policy/enums';
 import { SeverityLevel } from '../policy/severity-level.entity';
 import { publishAfterCommit } from '../realtime/after-commit';
 import { compileCalendar, CompiledCalendar } from '../sla/business-calendar';
@@ -18,6 +17,12 @@ import { SlaMetric, SlaState } from './sla-enums';
 import { SlaCycle } from './sla-cycle.entity';
 
 export type StopReason = 'RESPONDED' | 'RESOLVED' | 'CLOSED';
+
+/** A state a cycle reached because time passed, and when. */
+export interface SlaTransition {
+  state: SlaState;
+  at: Date;
+}
 
 export function calendarOf(organization: Organization): CompiledCalendar {
   return compileCalendar(organization.calendar);
@@ -76,7 +81,7 @@ export class SlaTracker {
       metric,
       startedAt: this.now,
       targetMinutes: target.minutes,
-      clock: target.clock as SlaClock,
+      clock: target.clock,
       state: SlaState.ON_TRACK,
     });
     this.recompute(cycle, null);
@@ -148,7 +153,7 @@ export class SlaTracker {
     for (const cycle of running) {
       const previous = cycle.state;
       cycle.targetMinutes = target.minutes;
-      cycle.clock = target.clock as SlaClock;
+      cycle.clock = target.clock;
       this.recompute(cycle, previous);
       recordEvent(this.em, this.ticket, TicketEventType.SLA_RETARGETED, this.actorId, this.now, {
         metric: cycle.metric,
@@ -160,6 +165,30 @@ export class SlaTracker {
     if (running.length) this.syncTicket(running);
   }
 
+  /**
+   * Time passed (the SLA timer): steps a running cycle through each transition that fell due by now (AT_RISK, then
+   * BREACHED), each recorded and announced at its own moment; returns them, for the notifications they cause.
+   */
+  passTime(cycle: SlaCycle): SlaTransition[] {
+    const calendar = calendarOf(this.organization);
+    const facts = factsOf(cycle);
+    const transitions: SlaTransition[] = [];
+    let at = cycle.nextTransitionAt;
+    while (at && at <= this.now) {
+      const previous = cycle.state;
+      cycle.state = cycleState(calendar, facts, at.getTime());
+      const next = nextTransitionAt(calendar, facts, at.getTime());
+      if (cycle.state !== previous) {
+        recordEvent(this.em, this.ticket, TicketEventType.SLA_STATE_CHANGED, null, at, { metric: cycle.metric, from: previous, to: cycle.state });
+        announceSla(this.em, this.ticket, cycle, previous, at);
+        transitions.push({ state: cycle.state, at });
+      }
+      at = next === null || next <= at.getTime() ? null : new Date(next);
+    }
+    cycle.nextTransitionAt = at;
+    return transitions;
+  }
+
   /** Derives due, at-risk, state and next transition from the facts; records and announces a state change. */
   private recompute(cycle: SlaCycle, previous: SlaState | null): void {
     const calendar = calendarOf(this.organization);
@@ -168,7 +197,7 @@ export class SlaTracker {
     const times = cycleTimes(calendar, facts);
     cycle.dueAt = toDate(times.dueAt);
     cycle.atRiskAt = toDate(times.atRiskAt);
-    cycle.state = cycleState(calendar, facts, now) as SlaState;
+    cycle.state = cycleState(calendar, facts, now);
     cycle.nextTransitionAt = toDate(nextTransitionAt(calendar, facts, now));
     if (previous !== null && previous !== cycle.state) {
       recordEvent(this.em, this.ticket, TicketEventType.SLA_STATE_CHANGED, this.actorId, this.now, {
@@ -192,7 +221,7 @@ export class SlaTracker {
   }
 }
 
-export function announceSla(em: EntityManager, ticket: Ticket, cycle: SlaCycle, previous: SlaState | null, at: Date): void {
+function announceSla(em: EntityManager, ticket: Ticket, cycle: SlaCycle, previous: SlaState | null, at: Date): void {
   publishAfterCommit(em, {
     topic: 'SLA_STATUS',
     payload: {

@@ -5,12 +5,11 @@ import { badUserInput, notFound } from '../common/errors';
 import { idOf } from '../common/global-id';
 import { Context } from '../context';
 import { Organization } from '../organizations/organization.entity';
-import { Environment, Severity, SlaClock } from '../policy/enums';
+import { Environment, Severity } from '../policy/enums';
 import { SeverityLevel, slaTarget } from '../policy/severity-level.entity';
 import { SlaStatusMessage } from '../realtime/pubsub';
-import { renewRequestScope } from '../realtime/request-scope';
-import { addBusinessTime, nextBusinessInstant } from '../sla/business-calendar';
-import { AT_RISK_FRACTION } from '../sla/cycle';
+import { renewRequestScope } from '../common/request-scope';
+import { previewCycle } from '../sla/cycle';
 import { TicketStatus } from '../tickets/ticket-enums';
 import { Ticket } from '../tickets/ticket.entity';
 import { SlaMetric, SlaState } from './sla-enums';
@@ -86,16 +85,12 @@ export class SlaResolver {
       throw badUserInput(`${severity} tickets are for ${level.allowedEnvironments.join(' or ')} only.`, 'environment');
     }
     const target = await targetOf(ctx.em, organization, severity);
-    const calendar = calendarOf(organization);
-    const filedAt = (at ?? ctx.clock()).getTime();
-    const minutes = (fraction: number) => Math.round(target.minutes * 60_000 * fraction);
-    const startsAt = target.clock === 'CALENDAR' ? filedAt : nextBusinessInstant(calendar, filedAt);
-    const add = (ms: number) => (target.clock === 'CALENDAR' ? filedAt + ms : addBusinessTime(calendar, filedAt, ms));
+    const preview = previewCycle(calendarOf(organization), target, (at ?? ctx.clock()).getTime());
     return {
-      target: slaTarget(target.minutes, target.clock as SlaClock),
-      startsAt: new Date(startsAt),
-      dueAt: new Date(add(minutes(1))),
-      atRiskAt: new Date(add(minutes(AT_RISK_FRACTION))),
+      target: slaTarget(target.minutes, target.clock),
+      startsAt: new Date(preview.startsAt),
+      dueAt: new Date(preview.dueAt),
+      atRiskAt: new Date(preview.atRiskAt),
     };
   }
 
@@ -154,9 +149,9 @@ export class SlaResolver {
     const ticket = (await ctx.loaders.load(Ticket, message.ticketId))!;
     return {
       ticket,
-      metric: message.metric as SlaMetric,
-      previousState: message.previousState as SlaState | null,
-      state: message.state as SlaState,
+      metric: message.metric,
+      previousState: message.previousState,
+      state: message.state,
       sla: await ticketSla(ctx, ticket),
       at: new Date(message.at),
     };

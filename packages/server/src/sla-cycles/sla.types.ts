@@ -56,7 +56,7 @@ export function cycleStatus(cycle: SlaCycle, calendar: CompiledCalendar, now: Da
   const times = cycleTimes(calendar, facts);
   return {
     metric: cycle.metric,
-    state: cycleState(calendar, facts, at) as SlaState,
+    state: cycleState(calendar, facts, at),
     target: slaTarget(cycle.targetMinutes, cycle.clock),
     startedAt: cycle.startedAt,
     dueAt: times.dueAt === null ? null : new Date(times.dueAt),

@@ -11,11 +11,10 @@ import {
   nextTransitionAt,
   pausedTime,
   remaining,
-  SlaMetric,
-  SlaState,
   SlaTargetSpec,
 } from './cycle';
 import { PolicyLevel, targetFor } from './targets';
+import { SlaMetric, SlaState } from './vocabulary';
 
 const WEEKDAYS: Weekday[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];
 const calendar = compileCalendar({

@@ -1,14 +1,11 @@
 // Response cycles (SPEC §3): when one is due, when it is at risk, and its state at any instant. Pure functions of
 // the cycle's facts and `now`; the caller stores the facts and passes the time in.
-import { addBusinessTime, businessTimeBetween, CompiledCalendar } from './business-calendar';
-
-export type SlaMetric = 'FIRST_RESPONSE' | 'NEXT_RESPONSE';
-export type SlaState = 'ON_TRACK' | 'AT_RISK' | 'BREACHED' | 'MET' | 'PAUSED';
-export type SlaClockKind = 'CALENDAR' | 'BUSINESS_HOURS';
+import { addBusinessTime, businessTimeBetween, CompiledCalendar, nextBusinessInstant } from './business-calendar';
+import { SlaClock, SlaMetric, SlaState } from './vocabulary';
 
 export interface SlaTargetSpec {
   minutes: number;
-  clock: SlaClockKind;
+  clock: SlaClock;
 }
 
 /** A stretch of time during which the cycle was paused (ticket WAITING_ON_CUSTOMER); `to` null while it lasts. */
@@ -41,12 +38,12 @@ function targetMs(target: SlaTargetSpec): number {
 }
 
 /** Time on the target's clock between two instants. */
-function clockTime(calendar: CompiledCalendar, clock: SlaClockKind, from: number, to: number): number {
+function clockTime(calendar: CompiledCalendar, clock: SlaClock, from: number, to: number): number {
   if (to <= from) return 0;
   return clock === 'CALENDAR' ? to - from : businessTimeBetween(calendar, from, to);
 }
 
-function addClockTime(calendar: CompiledCalendar, clock: SlaClockKind, from: number, duration: number): number {
+function addClockTime(calendar: CompiledCalendar, clock: SlaClock, from: number, duration: number): number {
   return clock === 'CALENDAR' ? from + duration : addBusinessTime(calendar, from, duration);
 }
 
@@ -136,4 +133,12 @@ export function nextTransitionAt(calendar: CompiledCalendar, facts: CycleFacts, 
   if (state !== 'ON_TRACK' && state !== 'AT_RISK') return null;
   const { dueAt, atRiskAt } = cycleTimes(calendar, facts);
   return state === 'ON_TRACK' ? atRiskAt : dueAt;
+}
+
+/** What a cycle started at `filedAt` with `target` would look like: when it starts counting, is at risk, is due. */
+export function previewCycle(calendar: CompiledCalendar, target: SlaTargetSpec, filedAt: number): { startsAt: number; atRiskAt: number; dueAt: number } {
+  const facts: CycleFacts = { metric: 'FIRST_RESPONSE', startedAt: filedAt, target, pauses: [], stoppedAt: null };
+  const { dueAt, atRiskAt } = cycleTimes(calendar, facts); // never null: the cycle has no pauses
+  const startsAt = target.clock === 'CALENDAR' ? filedAt : nextBusinessInstant(calendar, filedAt);
+  return { startsAt, atRiskAt: atRiskAt!, dueAt: dueAt! };
 }

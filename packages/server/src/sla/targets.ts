@@ -1,17 +1,18 @@
 // Which target applies to a ticket: the organization's contract-specific one for its severity, else the policy's.
-import { SlaClockKind, SlaTargetSpec } from './cycle';
+import { SlaTargetSpec } from './cycle';
+import { SlaClock } from './vocabulary';
 
 export interface PolicyLevel {
   severity: string;
   targetMinutes: number;
-  clock: SlaClockKind;
+  clock: SlaClock;
 }
 
 export interface TargetOverride {
   severity: string;
   /** ISO-8601 duration, validated when the organization was saved. */
   targetMinutes: number;
-  clock: SlaClockKind;
+  clock: SlaClock;
 }
 
 export function targetFor(severity: string, policy: PolicyLevel[], overrides: TargetOverride[]): SlaTargetSpec {

@@ -8,7 +8,7 @@ import { idOf } from '../common/global-id';
 import { Context } from '../context';
 import { TicketEvent } from '../events/ticket-event.entity';
 import { TicketEventMessage, TicketStatusMessage } from '../realtime/pubsub';
-import { renewRequestScope } from '../realtime/request-scope';
+import { renewRequestScope } from '../common/request-scope';
 import { User } from '../users/user.entity';
 import { TicketStatus } from './ticket-enums';
 import { canSeeTicket } from './ticket-access';

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { systemClock } from '../../src/context';
 import { createRealtime } from '../../src/realtime/pubsub';
-import { SlaTimer } from '../../src/realtime/sla-timer';
+import { SlaTimer } from '../../src/sla-cycles/sla-timer';
 import { createTestDatabase } from './database';
 
 export const TEST_SECRET = 'test-secret-of-at-least-thirty-two-characters';

@@ -12,9 +12,9 @@ import { Organization } from '../organizations/organization.entity';
 import { canSeeTicket } from '../tickets/ticket-access';
 import { Ticket } from '../tickets/ticket.entity';
 import { isStaff, User } from '../users/user.entity';
-import { badUserInput, notFound } from './errors';
-import { fromGlobalId } from './global-id';
-import { Node } from './node';
+import { badUserInput, notFound } from '../common/errors';
+import { fromGlobalId } from '../common/global-id';
+import { Node } from '../common/node';
 
 const MAX_NODES = 100;
 

@@ -1,4 +1,4 @@
-import { Loaders } from '../common/loaders';
+import { Loaders } from './loaders';
 import { Context } from '../context';
 
 /**

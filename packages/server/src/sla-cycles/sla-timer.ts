@@ -10,17 +10,12 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from 'pino';
 import { Clock } from '../context';
-import { recordEvent } from '../events/record-event';
-import { TicketEventType } from '../events/ticket-event.entity';
-import { enqueueSlaNotifications, SlaTransition } from '../notifications/sla-notifications';
-import { Organization } from '../organizations/organization.entity';
-import { cycleState, nextTransitionAt } from '../sla/cycle';
-import { SlaState } from '../sla-cycles/sla-enums';
-import { SlaCycle } from '../sla-cycles/sla-cycle.entity';
-import { announceSla, calendarOf, factsOf } from '../sla-cycles/sla-tracker';
+import { enqueueSlaNotifications } from '../notifications/sla-notifications';
+import { runInTransaction } from '../realtime/after-commit';
+import { Realtime } from '../realtime/pubsub';
 import { Ticket } from '../tickets/ticket.entity';
-import { runInTransaction } from './after-commit';
-import { Realtime } from './pubsub';
+import { SlaCycle } from './sla-cycle.entity';
+import { SlaTracker } from './sla-tracker';
 
 const BATCH = 200;
 
@@ -92,25 +87,11 @@ export class SlaTimer {
     });
   }
 
-  /** Steps a cycle through each transition that fell due (AT_RISK, then BREACHED), each at its own moment. */
+  /** Advances a claimed cycle to now, with the notifications of its transitions, in the claiming transaction. */
   private async advance(em: EntityManager, cycle: SlaCycle, now: Date): Promise<void> {
     const ticket = await em.findOneOrFail(Ticket, { id: cycle.ticket.id });
-    const calendar = calendarOf(await em.findOneOrFail(Organization, { id: ticket.organization.id }));
-    const facts = factsOf(cycle);
-    let at = cycle.nextTransitionAt;
-    const transitions: SlaTransition[] = [];
-    while (at && at <= now) {
-      const previous = cycle.state;
-      cycle.state = cycleState(calendar, facts, at.getTime()) as SlaState;
-      const next = nextTransitionAt(calendar, facts, at.getTime());
-      if (cycle.state !== previous) {
-        recordEvent(em, ticket, TicketEventType.SLA_STATE_CHANGED, null, at, { metric: cycle.metric, from: previous, to: cycle.state });
-        announceSla(em, ticket, cycle, previous, at);
-        transitions.push({ state: cycle.state, at });
-      }
-      at = next === null || next <= at.getTime() ? null : new Date(next);
-    }
-    cycle.nextTransitionAt = at;
+    const tracker = await SlaTracker.for(em, ticket, now, null);
+    const transitions = tracker.passTime(cycle);
     // At risk → the assignee; breached → the assignee and the managers: into the outbox, in this transaction.
     await enqueueSlaNotifications(em, ticket, cycle, transitions, now);
     // A plain column update: time passing is not an edit, so it must not bump the ticket's version and turn a
