@@ -8,6 +8,7 @@ import type { Types } from '@graphql-codegen/plugin-helpers';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const operationTables = 'packages/sdk/src/_generated/operation-tables.ts';
 
 async function codegenConfig(): Promise<Types.Config> {
   const { config } = await loadCodegenConfig({ configFilePath: path.join(root, 'codegen.yml') });
@@ -32,12 +33,37 @@ describe('generated code', () => {
   it('is what `npm run generate` produces from schema.graphql and packages/sdk/operations', async () => {
     const config = await codegenConfig();
     const outputs = await run(config);
+    expect(Object.keys(config.generates), 'the tables client.paginate and client.subscribe are built from').toContain(operationTables);
     expect(outputs.map((output) => path.relative(root, path.resolve(root, output.filename))).sort()).toEqual(Object.keys(config.generates).sort());
     for (const output of outputs) {
       const file = path.resolve(root, output.filename);
       const committed = readFileSync(file, 'utf8');
       expect(committed === output.content, `${path.relative(root, file)} is out of date (${firstDifference(committed, output.content)}): run \`npm run generate\` and commit the result`).toBe(true);
     }
+  }, 120_000);
+
+  it('tables each query that pages a connection, with the path to it, and each subscription: new ones need no edit of the client', async () => {
+    const config = await codegenConfig();
+    const extra = `
+      query notesOfFound($id: ID!, $after: String) { found: ticket(id: $id) { notes(first: 5, after: $after) { pageInfo { ...PageInfoFields } } } }
+      query firstNotes($id: ID!) { ticket(id: $id) { notes(first: 5) { pageInfo { ...PageInfoFields } } } }
+      subscription statusOfAll { ticketStatusChanged { to } }`;
+    const outputs = await run({ ...config, documents: [config.documents as string, extra].flat() });
+    const tables = outputs.find((output) => path.relative(root, path.resolve(root, output.filename)) === operationTables)!.content;
+    expect(tables).toContain("notesOfFound: ['found', 'notes'],");
+    expect(tables).toContain("ticketNotes: ['ticket', 'notes'],");
+    expect(tables, 'a connection without `after: $after` cannot be paged').not.toContain('firstNotes');
+    expect(tables).toMatch(/subscriptionOperations = \[[^\]]*'statusOfAll'\] as const/);
+  }, 120_000);
+
+  it('refuses a paged query that does not select the page info paging reads', async () => {
+    const config = await codegenConfig();
+    const extra = 'query ticketIds($after: String) { tickets(after: $after) { edges { node { id } } } }';
+    const failure = await run({ ...config, documents: [config.documents as string, extra].flat() }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect((failure as Error | null)?.message).toMatch(/Query ticketIds pages tickets but does not select pageInfo \{ hasNextPage endCursor \}/);
   }, 120_000);
 
   it('fails with a clear error for an operation that does not validate against the schema', async () => {
