@@ -66,6 +66,14 @@ export function userError(code: UserErrorCode, field: string | string[] | null, 
   });
 }
 
+/**
+ * Refuses a mutation's input with one user error: aborts the transaction, and the payload's `userErrors` says what
+ * to do. (To report several problems at once, collect them with an InputCheck.)
+ */
+export function refuse(code: UserErrorCode, field: string | string[] | null, message: string, url?: string): never {
+  throw new UserErrors([userError(code, field, message, url)]);
+}
+
 /** Thrown inside a service to abort its transaction and answer with user errors. */
 export class UserErrors extends Error {
   constructor(readonly errors: UserError[]) {

@@ -6,7 +6,7 @@ import { viewerIsStaff } from '../auth/rules';
 import { Viewer } from '../auth/viewer';
 import { idOf, toGlobalId } from '../common/global-id';
 import { InputCheck } from '../common/input-check';
-import { userError, UserErrorCode, UserErrors } from '../common/user-error';
+import { refuse, UserErrorCode } from '../common/user-error';
 import { recordEvent } from '../events/record-event';
 import { TicketEventType } from '../events/ticket-event.entity';
 import { Note, NoteKind } from '../notes/note.entity';
@@ -25,10 +25,6 @@ import { EscalationAcknowledgeInput, EscalationCreateInput, EscalationResolveInp
 
 /** The escalations address: the admin's setting, else config (and the seed). */
 export type EscalationRules = PolicyDefaults;
-
-const refuse = (code: UserErrorCode, field: string | null, message: string): never => {
-  throw new UserErrors([userError(code, field, message)]);
-};
 
 function announce(em: EntityManager, escalation: Escalation): void {
   publishAfterCommit(em, {

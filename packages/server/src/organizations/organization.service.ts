@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { idOf } from '../common/global-id';
 import { InputCheck } from '../common/input-check';
-import { UserErrorCode, UserErrors, userError } from '../common/user-error';
+import { refuse, UserErrorCode } from '../common/user-error';
 import { SlaTracker } from '../sla-cycles/sla-tracker';
 import { Ticket } from '../tickets/ticket.entity';
 import { checkCalendar, checkPolicy, defaultCalendar } from './calendar-check';
@@ -37,7 +37,7 @@ export async function createOrganization(em: EntityManager, input: OrganizationC
     await em.flush();
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) {
-      throw new UserErrors([userError(UserErrorCode.TAKEN, 'slug', `The slug '${slug}' is taken; choose another.`)]);
+      refuse(UserErrorCode.TAKEN, 'slug', `The slug '${slug}' is taken; choose another.`);
     }
     throw error;
   }
@@ -48,7 +48,7 @@ export async function updateOrganization(em: EntityManager, input: OrganizationU
   const id = idOf(input.organizationId, 'Organization');
   const organization = id ? await em.findOne(Organization, { id }) : null;
   if (!organization) {
-    throw new UserErrors([userError(UserErrorCode.NOT_FOUND, 'organizationId', 'No organization with that id.')]);
+    refuse(UserErrorCode.NOT_FOUND, 'organizationId', 'No organization with that id.');
   }
   const check = new InputCheck();
   if (input.name !== undefined && input.name !== null) organization.name = check.text('name', input.name, 200) ?? organization.name;

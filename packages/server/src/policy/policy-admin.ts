@@ -5,7 +5,7 @@ import { Duration } from 'luxon';
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { InputCheck } from '../common/input-check';
 import { payloadType } from '../common/payload';
-import { userError, UserErrorCode, UserErrors } from '../common/user-error';
+import { refuse, UserErrorCode } from '../common/user-error';
 import { SlaTracker } from '../sla-cycles/sla-tracker';
 import { Ticket } from '../tickets/ticket.entity';
 import { Environment, Region, Severity, SlaClock } from './enums';
@@ -144,7 +144,7 @@ async function retargetSeverity(em: EntityManager, severity: Severity, now: Date
 
 export async function updateSupportLine(em: EntityManager, input: SupportLineUpdateInput): Promise<SupportLine> {
   const line = await em.findOne(SupportLine, { region: input.region });
-  if (!line) throw new UserErrors([userError(UserErrorCode.NOT_FOUND, 'region', `No support line for ${input.region}.`)]);
+  if (!line) refuse(UserErrorCode.NOT_FOUND, 'region', `No support line for ${input.region}.`);
   const check = new InputCheck();
   if (input.country != null) line.country = check.text('country', input.country, 100) ?? line.country;
   if (input.number != null) {

@@ -5,23 +5,19 @@ import { viewerIsStaff } from '../auth/rules';
 import { Viewer } from '../auth/viewer';
 import { idOf } from '../common/global-id';
 import { InputCheck } from '../common/input-check';
-import { userError, UserErrorCode, UserErrors } from '../common/user-error';
+import { refuse, UserErrorCode } from '../common/user-error';
 import { recordEvent } from '../events/record-event';
 import { TicketEventType } from '../events/ticket-event.entity';
 import { NoteKind, NoteVisibility } from '../notes/note.entity';
-import { NoteRules, writeNote } from '../notes/note.service';
 import { Severity } from '../policy/enums';
 import { canSeeTicket, ticketForMutation } from '../tickets/ticket-access';
 import { TicketStatus } from '../tickets/ticket-enums';
 import { Ticket } from '../tickets/ticket.entity';
-import { changeSeverity, checkSeverityAllowed } from '../tickets/ticket.service';
+import { changeSeverity, NoteRules, writeNote } from '../tickets/ticket-lifecycle';
+import { checkSeverityAllowed } from '../tickets/ticket.service';
 import { User } from '../users/user.entity';
 import { SeverityChangeRequest, SeverityChangeRequestStatus } from './severity-change-request.entity';
 import { REASON_MAX, SeverityChangeDecideInput, SeverityChangeRequestInput } from './severity-request.inputs';
-
-const refuse = (code: UserErrorCode, field: string | null, message: string): never => {
-  throw new UserErrors([userError(code, field, message)]);
-};
 
 export async function requestSeverityChange(
   em: EntityManager,

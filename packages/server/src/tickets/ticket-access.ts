@@ -4,7 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { canSeeOrganization, viewerIsStaff } from '../auth/rules';
 import { Viewer } from '../auth/viewer';
 import { idOf } from '../common/global-id';
-import { userError, UserErrorCode, UserErrors } from '../common/user-error';
+import { refuse, UserErrorCode } from '../common/user-error';
 import { Ticket } from './ticket.entity';
 
 /** Restricts a ticket query to what the viewer may see. */
@@ -21,7 +21,7 @@ export async function ticketForMutation(em: EntityManager, viewer: Viewer, globa
   const id = idOf(globalId, 'Ticket');
   const ticket = id ? await em.findOne(Ticket, { $and: [{ id }, ticketScope(viewer)] }) : null;
   if (!ticket) {
-    throw new UserErrors([userError(UserErrorCode.NOT_FOUND, field, 'No ticket with that id exists or you cannot see it.')]);
+    refuse(UserErrorCode.NOT_FOUND, field, 'No ticket with that id exists or you cannot see it.');
   }
   return ticket;
 }

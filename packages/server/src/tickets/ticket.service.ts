@@ -5,9 +5,8 @@ import { viewerIsStaff } from '../auth/rules';
 import { Viewer } from '../auth/viewer';
 import { idOf, toGlobalId } from '../common/global-id';
 import { InputCheck } from '../common/input-check';
-import { userError, UserErrorCode, UserErrors } from '../common/user-error';
+import { refuse, UserErrorCode } from '../common/user-error';
 import { recordEvent } from '../events/record-event';
-import { publishAfterCommit } from '../realtime/after-commit';
 import { SlaMetric } from '../sla-cycles/sla-enums';
 import { SlaTracker } from '../sla-cycles/sla-tracker';
 import { TicketEventType } from '../events/ticket-event.entity';
@@ -15,7 +14,7 @@ import { Organization } from '../organizations/organization.entity';
 import { SeverityLevel } from '../policy/severity-level.entity';
 import { Severity } from '../policy/enums';
 import { NoteKind, NoteVisibility } from '../notes/note.entity';
-import { NoteRules, writeNote } from '../notes/note.service';
+import { changeSeverity, changeStatus, NoteRules, writeNote } from './ticket-lifecycle';
 import { isStaff, User } from '../users/user.entity';
 import { STATUS_TRANSITIONS, TicketCategory, TicketStatus } from './ticket-enums';
 import { canSeeTicket, ticketForMutation } from './ticket-access';
@@ -51,14 +50,7 @@ export async function createTicket(
   rules: FilingRules,
 ): Promise<Ticket> {
   if (input.category === TicketCategory.ENHANCEMENT) {
-    throw new UserErrors([
-      userError(
-        UserErrorCode.ENHANCEMENT_REDIRECT,
-        'category',
-        `Enhancement requests are handled in the community forum, not as support tickets: post it at ${rules.communityUrl}`,
-        rules.communityUrl,
-      ),
-    ]);
+    refuse(UserErrorCode.ENHANCEMENT_REDIRECT, 'category', `Enhancement requests are handled in the community forum, not as support tickets: post it at ${rules.communityUrl}`, rules.communityUrl);
   }
   const check = new InputCheck();
   const title = check.text('title', input.title, TITLE_MAX);
@@ -135,13 +127,7 @@ function replayed(first: Ticket, input: TicketCreateInput, title: string | null,
     (first.relatedTicket?.id ?? null) === (input.relatedTicketId ? idOf(input.relatedTicketId, 'Ticket') : null) &&
     (!input.organizationId || first.organization.id === idOf(input.organizationId, 'Organization'));
   if (!same) {
-    throw new UserErrors([
-      userError(
-        UserErrorCode.IDEMPOTENCY_KEY_REUSED,
-        'idempotencyKey',
-        `This idempotency key was already used for ticket ${first.displayNumber} with different content; use a new key for a new ticket.`,
-      ),
-    ]);
+    refuse(UserErrorCode.IDEMPOTENCY_KEY_REUSED, 'idempotencyKey', `This idempotency key was already used for ticket ${first.displayNumber} with different content; use a new key for a new ticket.`);
   }
   return first;
 }
@@ -168,9 +154,7 @@ export async function updateTicketStatus(em: EntityManager, viewer: Viewer, inpu
   const from = ticket.status;
   const to = input.status;
   if (!viewerIsStaff(viewer) && to !== TicketStatus.CLOSED) {
-    throw new UserErrors([
-      userError(UserErrorCode.NOT_ALLOWED, 'status', 'Customers can close their tickets; other status changes are made by support. Add a note to ask for one.'),
-    ]);
+    refuse(UserErrorCode.NOT_ALLOWED, 'status', 'Customers can close their tickets; other status changes are made by support. Add a note to ask for one.');
   }
   if (!STATUS_TRANSITIONS[from].includes(to)) {
     const allowed = STATUS_TRANSITIONS[from];
@@ -180,33 +164,11 @@ export async function updateTicketStatus(em: EntityManager, viewer: Viewer, inpu
         : allowed.length
           ? `A ${from} ticket can move to ${allowed.join(', ')}, not ${to}.`
           : `A ${from} ticket is final; file a new ticket with relatedTicketId to follow up.`;
-    throw new UserErrors([userError(UserErrorCode.INVALID_TRANSITION, 'status', message)]);
+    refuse(UserErrorCode.INVALID_TRANSITION, 'status', message);
   }
   await changeStatus(em, ticket, to, viewer.userId, now);
   await em.flush();
   return ticket;
-}
-
-/**
- * Moves a ticket to a status (already checked as allowed), records it, and moves its SLA clock: waiting on the
- * customer pauses it, coming back resumes it, resolving or closing stops it.
- */
-export async function changeStatus(em: EntityManager, ticket: Ticket, to: TicketStatus, actorId: string, now: Date): Promise<void> {
-  const from = ticket.status;
-  ticket.status = to;
-  ticket.updatedAt = now;
-  if (to === TicketStatus.RESOLVED) ticket.resolvedAt = now;
-  else if (from === TicketStatus.RESOLVED && to !== TicketStatus.CLOSED) ticket.resolvedAt = null;
-  if (to === TicketStatus.CLOSED) ticket.closedAt = now;
-  recordEvent(em, ticket, TicketEventType.STATUS_CHANGED, actorId, now, { from, to });
-  publishAfterCommit(em, {
-    topic: 'TICKET_STATUS',
-    payload: { ticketId: ticket.id, organizationId: ticket.organization.id, from, to, at: now.toISOString(), actorId },
-  });
-  const sla = await SlaTracker.for(em, ticket, now, actorId);
-  if (to === TicketStatus.WAITING_ON_CUSTOMER) await sla.pauseRunning();
-  else if (from === TicketStatus.WAITING_ON_CUSTOMER) await sla.resumePaused();
-  if (to === TicketStatus.RESOLVED || to === TicketStatus.CLOSED) await sla.stopRunning(to);
 }
 
 export async function assignTicket(em: EntityManager, viewer: Viewer, input: TicketAssignInput, now: Date): Promise<Ticket> {
@@ -215,9 +177,9 @@ export async function assignTicket(em: EntityManager, viewer: Viewer, input: Tic
   if (input.assigneeId) {
     const id = idOf(input.assigneeId, 'User');
     assignee = id ? await em.findOne(User, { id }) : null;
-    if (!assignee) throw new UserErrors([userError(UserErrorCode.NOT_FOUND, 'assigneeId', 'No user with that id.')]);
+    if (!assignee) refuse(UserErrorCode.NOT_FOUND, 'assigneeId', 'No user with that id.');
     if (!isStaff(assignee.role)) {
-      throw new UserErrors([userError(UserErrorCode.INVALID, 'assigneeId', 'Tickets are assigned to support staff (engineers or managers), not customers.')]);
+      refuse(UserErrorCode.INVALID, 'assigneeId', 'Tickets are assigned to support staff (engineers or managers), not customers.');
     }
   }
   const fromId = ticket.assignee?.id ?? null;
@@ -232,22 +194,11 @@ export async function assignTicket(em: EntityManager, viewer: Viewer, input: Tic
   return ticket;
 }
 
-/** Changes a ticket's severity (checked by the caller), records why, and retargets its running SLA cycles. */
-export async function changeSeverity(em: EntityManager, ticket: Ticket, to: Severity, actorId: string, now: Date, reason: string): Promise<void> {
-  const from = ticket.severity;
-  ticket.severity = to;
-  ticket.updatedAt = now;
-  recordEvent(em, ticket, TicketEventType.SEVERITY_CHANGED, actorId, now, { from, to, reason });
-  await (await SlaTracker.for(em, ticket, now, actorId)).retargetRunning();
-}
-
 /** Whether `severity` may be used on the ticket's environment; a user error on `field` otherwise. */
 export async function checkSeverityAllowed(em: EntityManager, ticket: Ticket, severity: Severity, field: string): Promise<void> {
   const level = await em.findOneOrFail(SeverityLevel, { severity });
   if (!level.allowedEnvironments.includes(ticket.environment)) {
-    throw new UserErrors([
-      userError(UserErrorCode.ENVIRONMENT_NOT_ALLOWED, field, `${severity} is for ${level.allowedEnvironments.join(' or ')} only; this ticket is ${ticket.environment}.`),
-    ]);
+    refuse(UserErrorCode.ENVIRONMENT_NOT_ALLOWED, field, `${severity} is for ${level.allowedEnvironments.join(' or ')} only; this ticket is ${ticket.environment}.`);
   }
 }
 
@@ -266,7 +217,7 @@ export async function changeTicketSeverity(em: EntityManager, viewer: Viewer, in
 
 export async function requestUpdate(em: EntityManager, viewer: Viewer, input: TicketRequestUpdateInput, now: Date, rules: NoteRules): Promise<Ticket> {
   if (viewerIsStaff(viewer)) {
-    throw new UserErrors([userError(UserErrorCode.NOT_ALLOWED, null, 'Update requests come from customers; staff respond with noteAdd.')]);
+    refuse(UserErrorCode.NOT_ALLOWED, null, 'Update requests come from customers; staff respond with noteAdd.');
   }
   const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
   const check = new InputCheck();

@@ -1,0 +1,112 @@
+// What happens to a ticket as it moves: its status, its severity, and the notes written on it, each with the events,
+// SLA clock changes and notifications it sets off (SPEC §3). The services of tickets, notes and severity requests
+// all go through here, so each rule lives in one place. Callers check permissions and input; these apply.
+import { EntityManager } from '@mikro-orm/postgresql';
+import { viewerIsStaff } from '../auth/rules';
+import { Viewer } from '../auth/viewer';
+import { refuse, UserErrorCode } from '../common/user-error';
+import { recordEvent } from '../events/record-event';
+import { TicketEventType } from '../events/ticket-event.entity';
+import { enqueueNotification } from '../notifications/enqueue';
+import { NotificationKind } from '../notifications/notification.entity';
+import { Note, NoteKind, NoteVisibility } from '../notes/note.entity';
+import { Severity } from '../policy/enums';
+import { PolicyDefaults, policySettings } from '../policy/policy-admin';
+import { publishAfterCommit } from '../realtime/after-commit';
+import { SlaTracker } from '../sla-cycles/sla-tracker';
+import { User } from '../users/user.entity';
+import { TicketStatus } from './ticket-enums';
+import { Ticket } from './ticket.entity';
+
+/**
+ * Moves a ticket to a status (already checked as allowed), records it, and moves its SLA clock: waiting on the
+ * customer pauses it, coming back resumes it, resolving or closing stops it.
+ */
+export async function changeStatus(em: EntityManager, ticket: Ticket, to: TicketStatus, actorId: string, now: Date): Promise<void> {
+  const from = ticket.status;
+  ticket.status = to;
+  ticket.updatedAt = now;
+  if (to === TicketStatus.RESOLVED) ticket.resolvedAt = now;
+  else if (from === TicketStatus.RESOLVED && to !== TicketStatus.CLOSED) ticket.resolvedAt = null;
+  if (to === TicketStatus.CLOSED) ticket.closedAt = now;
+  recordEvent(em, ticket, TicketEventType.STATUS_CHANGED, actorId, now, { from, to });
+  publishAfterCommit(em, {
+    topic: 'TICKET_STATUS',
+    payload: { ticketId: ticket.id, organizationId: ticket.organization.id, from, to, at: now.toISOString(), actorId },
+  });
+  const sla = await SlaTracker.for(em, ticket, now, actorId);
+  if (to === TicketStatus.WAITING_ON_CUSTOMER) await sla.pauseRunning();
+  else if (from === TicketStatus.WAITING_ON_CUSTOMER) await sla.resumePaused();
+  if (to === TicketStatus.RESOLVED || to === TicketStatus.CLOSED) await sla.stopRunning(to);
+}
+
+/** Changes a ticket's severity (checked by the caller), records why, and retargets its running SLA cycles. */
+export async function changeSeverity(em: EntityManager, ticket: Ticket, to: Severity, actorId: string, now: Date, reason: string): Promise<void> {
+  const from = ticket.severity;
+  ticket.severity = to;
+  ticket.updatedAt = now;
+  recordEvent(em, ticket, TicketEventType.SEVERITY_CHANGED, actorId, now, { from, to, reason });
+  await (await SlaTracker.for(em, ticket, now, actorId)).retargetRunning();
+}
+
+/** Where update requests on unassigned tickets go (the engineers' queue): the admin's setting, else config. */
+export type NoteRules = PolicyDefaults;
+
+/**
+ * Writes a note (already validated) with everything it sets off: the event, a response stopping the running
+ * response cycles, an update request starting the next one and notifying the assignee, a customer's note bringing
+ * a ticket back from WAITING_ON_CUSTOMER (SPEC §3). The caller flushes.
+ */
+export async function writeNote(
+  em: EntityManager,
+  viewer: Viewer,
+  ticket: Ticket,
+  content: { body: string; kind: NoteKind; visibility: NoteVisibility },
+  now: Date,
+  rules: NoteRules,
+): Promise<Note> {
+  const { body, kind, visibility } = content;
+  if (ticket.status === TicketStatus.CLOSED) {
+    refuse(UserErrorCode.NOT_ALLOWED, 'ticketId', `${ticket.displayNumber} is closed; file a new ticket with relatedTicketId to follow up.`);
+  }
+  const note = em.create(Note, { ticket, author: viewer.userId, body, kind, visibility, createdAt: now });
+  // An internal note is not news to the customer, who can see (and sort by) updatedAt.
+  if (visibility === NoteVisibility.PUBLIC) ticket.updatedAt = now;
+  recordEvent(
+    em,
+    ticket,
+    TicketEventType.NOTE_ADDED,
+    viewer.userId,
+    now,
+    { noteId: note.nodeId, kind, visibility },
+    visibility === NoteVisibility.INTERNAL,
+  );
+  const sla = await SlaTracker.for(em, ticket, now, viewer.userId);
+  if (kind === NoteKind.RESPONSE) await sla.stopRunning('RESPONDED');
+  // The customer answered: the ball is back with support (and the paused clock runs again).
+  if (!viewerIsStaff(viewer) && ticket.status === TicketStatus.WAITING_ON_CUSTOMER) {
+    await changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
+  } else if (kind === NoteKind.RESPONSE && ticket.status === TicketStatus.NEW) {
+    await changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
+  }
+  if (kind === NoteKind.UPDATE_REQUEST) {
+    // Asking for an update on a resolved ticket says it is not resolved: it is reopened.
+    if (ticket.status === TicketStatus.RESOLVED) await changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
+    await sla.startNextResponseUnlessRunning();
+    const assignee = ticket.assignee ? await em.findOne(User, { id: ticket.assignee.id }) : null;
+    const notified = assignee ? assignee.email : (await policySettings(em, rules)).supportQueueEmail;
+    enqueueNotification(
+      em,
+      {
+        kind: NotificationKind.UPDATE_REQUESTED,
+        to: [notified],
+        subject: `[${ticket.displayNumber}] Update requested: ${ticket.title}`,
+        body: `The customer asked for an update on ${ticket.displayNumber} (${ticket.severity}, ${ticket.status}):\n\n${body}`,
+        ticketId: ticket.id,
+      },
+      now,
+    );
+    recordEvent(em, ticket, TicketEventType.UPDATE_REQUESTED, viewer.userId, now, { noteId: note.nodeId, notified: [notified] });
+  }
+  return note;
+}
