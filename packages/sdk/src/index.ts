@@ -1,5 +1,9 @@
 // @escalate/sdk: the typed client of the Escalate support desk API.
-export { createClient, type ClientOptions, type EscalateClient, type RequestOptions, type RetryOptions } from './client.js';
+export { createClient, type ClientOptions, type EscalateClient, type RequestDocument } from './client.js';
+export type { OperationMethods, RequestOptions } from './operations.js';
+export type { ConnectionOf, Paginators } from './pagination.js';
+export type { RetryOptions } from './retries.js';
+export type { SubscribeToDocument, Subscriptions } from './subscriptions.js';
 export {
   AuthenticationError,
   ConflictError,
