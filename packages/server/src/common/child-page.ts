@@ -3,6 +3,7 @@
 import { EntityName } from '@mikro-orm/core';
 import { Context } from '../context';
 import { decodeCursor, encodeCursor, Page, pageOf, pageSize } from './connection';
+import { isUuid } from './global-id';
 
 export interface ChildTable<T> {
   /** A name for the per-request loaders. */
@@ -16,8 +17,6 @@ export interface ChildTable<T> {
   /** SQL condition for the rows a customer may see. */
   publicCondition: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Row {
   id: string;
@@ -51,7 +50,7 @@ export async function childPage<T extends Row>(
     const [at, id] = decodeCursor(
       args.after,
       2,
-      ([at, id]) => typeof at === 'string' && new Date(at).toISOString() === at && typeof id === 'string' && UUID.test(id),
+      ([at, id]) => typeof at === 'string' && new Date(at).toISOString() === at && isUuid(id),
     ) as [string, string];
     const rows: Record<string, unknown>[] = await ctx.em.execute(
       `select * from ${child.table} where ${child.parentColumn} = ? ${visibility}

@@ -1,6 +1,10 @@
-// Relay cursor connections: `edges { cursor node }`, `pageInfo`, and a `totalCount` counted only when asked for.
+// Relay cursor connections: `edges { cursor node }`, `pageInfo`, and a `totalCount` counted only when asked for;
+// `keysetPage` pages any entity list by a keyset order, the one way every top-level connection is read.
+import { EntityName, FilterQuery, QueryOrder, QueryOrderMap } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { badUserInput } from './errors';
+import { isUuid } from './global-id';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -84,6 +88,70 @@ export function pageOf<T>(
     cursorOf,
     totalCount,
   };
+}
+
+/** What a key of a keyset order holds; cursor values are checked against it, so a forged cursor is BAD_USER_INPUT. */
+export type KeyKind = 'text' | 'date' | 'integer' | 'uuid';
+
+/** One key of a keyset order. The last key must be unique, so that the order is total. */
+export interface SortKey<T> {
+  property: keyof T & string;
+  kind: KeyKind;
+  direction: 'asc' | 'desc';
+  /** Rows without a value come last, in either direction. */
+  nullable?: boolean;
+}
+
+const KEY_CHECKS: Record<KeyKind, (value: unknown) => boolean> = {
+  // No NUL: PostgreSQL refuses it in text, and no stored value has one.
+  text: (value) => typeof value === 'string' && !value.includes('\u0000'),
+  date: (value) => typeof value === 'string' && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value,
+  integer: (value) => Number.isSafeInteger(value),
+  uuid: isUuid,
+};
+
+function cursorValue(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : (value ?? null);
+}
+
+/**
+ * A page of `entity` rows matching `where`, in the keyset `order`, after the cursor `after`: one query for the page
+ * (plus one row that tells whether another page follows), and a count only when `totalCount` is asked for.
+ */
+export async function keysetPage<T extends object>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  where: FilterQuery<T>,
+  order: SortKey<T>[],
+  { first, after }: PageArgs,
+): Promise<Page<T>> {
+  const limit = pageSize(first);
+  const conditions: FilterQuery<T>[] = [where];
+  if (after) {
+    const values = decodeCursor(after, order.length, (candidate) =>
+      order.every((key, index) => (key.nullable && candidate[index] === null) || KEY_CHECKS[key.kind](candidate[index])),
+    ).map((value, index) => (order[index]!.kind === 'date' && value !== null ? new Date(value as string) : value));
+    conditions.push(afterKeys(order, values));
+  }
+  const orderBy = order.map(({ property, direction, nullable }) => ({
+    [property]: nullable ? (direction === 'asc' ? QueryOrder.ASC_NULLS_LAST : QueryOrder.DESC_NULLS_LAST) : direction,
+  })) as QueryOrderMap<T>[];
+  const rows: T[] = await em.find(entity, { $and: conditions } as FilterQuery<T>, { orderBy, limit: limit + 1 });
+  const cursorOf = (row: T) => encodeCursor(order.map(({ property }) => cursorValue(row[property])));
+  return pageOf(rows, limit, after, cursorOf, () => em.count(entity, where));
+}
+
+/** Rows that come after `values` in the order: greater (or less) on the first key that differs, nulls last. */
+function afterKeys<T>(order: SortKey<T>[], values: unknown[]): FilterQuery<T> {
+  const alternatives: Record<string, unknown>[] = [];
+  order.forEach(({ property, direction, nullable }, index) => {
+    const ties = Object.fromEntries(order.slice(0, index).map((key, tie) => [key.property, values[tie]]));
+    const value = values[index];
+    if (value === null) return; // nothing non-null comes after a null: only the ties on it, by the next keys
+    alternatives.push({ ...ties, [property]: { [direction === 'asc' ? '$gt' : '$lt']: value } });
+    if (nullable) alternatives.push({ ...ties, [property]: null });
+  });
+  return { $or: alternatives } as FilterQuery<T>;
 }
 
 /** A connection type for `NodeType`: `XConnection` with `XEdge`s. */

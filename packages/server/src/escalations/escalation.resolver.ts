@@ -1,9 +1,8 @@
 import { FilterQuery } from '@mikro-orm/core';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { requireRole, requireViewer, viewerIsStaff } from '../auth/rules';
-import { Connection, decodeCursor, encodeCursor, PageArgs, pageOf, pageSize } from '../common/connection';
-import { badUserInput } from '../common/errors';
-import { idOf } from '../common/global-id';
+import { Connection, keysetPage, PageArgs, SortKey } from '../common/connection';
+import { filterIdOf } from '../common/global-id';
 import { inTransaction } from '../common/mutation';
 import { Context } from '../context';
 import { EscalationMessage } from '../realtime/pubsub';
@@ -25,9 +24,6 @@ import { acknowledgeEscalation, createEscalation, resolveEscalation } from './es
 @ObjectType({ description: 'A page of escalations, newest first.' })
 export class EscalationConnection extends Connection(Escalation) {}
 
-const NEVER = '00000000-0000-0000-0000-000000000000';
-const UUID = /^[0-9a-f-]{36}$/;
-
 @Resolver(() => Escalation)
 export class EscalationResolver {
   @Authorized()
@@ -38,23 +34,15 @@ export class EscalationResolver {
     @Arg('filter', () => EscalationFilter, { nullable: true, description: 'Which escalations.' }) filter?: EscalationFilter | null,
   ): Promise<EscalationConnection> {
     const viewer = requireViewer(ctx.viewer);
-    const limit = pageSize(first);
     const conditions: FilterQuery<Escalation>[] = [viewerIsStaff(viewer) ? {} : { organizationId: viewer.organizationId! }];
     if (filter?.status?.length) conditions.push({ status: { $in: filter.status } });
-    if (filter?.organizationId) conditions.push({ organizationId: idOf(filter.organizationId, 'Organization') ?? NEVER });
-    if (filter?.ticketId) conditions.push({ ticket: idOf(filter.ticketId, 'Ticket') ?? NEVER });
-    const where: FilterQuery<Escalation> = { $and: conditions };
-    const keyset: FilterQuery<Escalation>[] = [];
-    if (after) {
-      const [at, id] = decodeCursor(after, 2, (values) => typeof values[0] === 'string' && typeof values[1] === 'string' && UUID.test(values[1]));
-      const createdAt = new Date(at as string);
-      if (Number.isNaN(createdAt.getTime())) throw badUserInput('`after` is not a cursor from this list.', 'after');
-      keyset.push({ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: id as string } }] });
-    }
-    const rows = await ctx.em.find(Escalation, { $and: [where, ...keyset] }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: limit + 1 });
-    return new EscalationConnection(
-      pageOf(rows, limit, after, (row) => encodeCursor([row.createdAt.toISOString(), row.id]), () => ctx.em.count(Escalation, where)),
-    );
+    if (filter?.organizationId) conditions.push({ organizationId: filterIdOf(filter.organizationId, 'Organization') });
+    if (filter?.ticketId) conditions.push({ ticket: filterIdOf(filter.ticketId, 'Ticket') });
+    const newestFirst: SortKey<Escalation>[] = [
+      { property: 'createdAt', kind: 'date', direction: 'desc' },
+      { property: 'id', kind: 'uuid', direction: 'desc' },
+    ];
+    return new EscalationConnection(await keysetPage(ctx.em, Escalation, { $and: conditions }, newestFirst, { first, after }));
   }
 
   @Authorized()

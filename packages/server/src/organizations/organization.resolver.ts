@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { requireViewer, viewerIsStaff } from '../auth/rules';
-import { Connection, decodeCursor, encodeCursor, PageArgs, pageOf, pageSize } from '../common/connection';
+import { Connection, keysetPage, PageArgs, SortKey } from '../common/connection';
 import { inTransaction } from '../common/mutation';
 import { Context } from '../context';
 import { Role } from '../users/user.entity';
@@ -22,13 +22,9 @@ export class OrganizationResolver {
   @Query(() => OrganizationConnection, { description: 'Customer organizations by slug; a customer sees only its own.' })
   async organizations(@Args() { first, after }: PageArgs, @Ctx() ctx: Context): Promise<OrganizationConnection> {
     const viewer = requireViewer(ctx.viewer);
-    const limit = pageSize(first);
     const scope = viewerIsStaff(viewer) ? {} : { id: viewer.organizationId! };
-    const where = after ? { ...scope, slug: { $gt: decodeCursor(after, 1, ([slug]) => typeof slug === 'string')[0] as string } } : scope;
-    const rows = await ctx.em.find(Organization, where, { orderBy: { slug: 'asc' }, limit: limit + 1 });
-    return new OrganizationConnection(
-      pageOf(rows, limit, after, (organization) => encodeCursor([organization.slug]), () => ctx.em.count(Organization, scope)),
-    );
+    const bySlug: SortKey<Organization>[] = [{ property: 'slug', kind: 'text', direction: 'asc' }];
+    return new OrganizationConnection(await keysetPage(ctx.em, Organization, scope, bySlug, { first, after }));
   }
 
   @Authorized(Role.ADMIN)

@@ -1,10 +1,10 @@
-import { FilterQuery, QueryOrder, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { FilterQuery, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer, viewerIsStaff } from '../auth/rules';
 import { childPage } from '../common/child-page';
-import { Connection, decodeCursor, encodeCursor, PageArgs, pageOf, pageSize } from '../common/connection';
+import { Connection, PageArgs } from '../common/connection';
 import { badUserInput, notFound } from '../common/errors';
-import { idOf } from '../common/global-id';
+import { filterIdOf } from '../common/global-id';
 import { inTransaction } from '../common/mutation';
 import { Context } from '../context';
 import { TicketEvent } from '../events/ticket-event.entity';
@@ -12,10 +12,9 @@ import { Note } from '../notes/note.entity';
 import { Organization } from '../organizations/organization.entity';
 import { Role, User } from '../users/user.entity';
 import { canSeeTicket, ticketScope } from './ticket-access';
-import { Ticket, TICKET_NUMBER_PREFIX } from './ticket.entity';
+import { findTickets, ticketNumber } from './ticket-queries';
+import { Ticket } from './ticket.entity';
 import {
-  OrderDirection,
-  SEARCH_MAX,
   TicketAssignInput,
   TicketAssignPayload,
   TicketChangeSeverityInput,
@@ -24,7 +23,6 @@ import {
   TicketCreatePayload,
   TicketFilter,
   TicketOrder,
-  TicketOrderField,
   TicketRequestUpdateInput,
   TicketRequestUpdatePayload,
   TicketUpdateStatusInput,
@@ -62,24 +60,6 @@ export class NoteConnection extends Connection(Note) {}
 @ObjectType({ description: 'A page of a ticket’s audit trail, oldest first.' })
 export class TicketEventConnection extends Connection(TicketEvent) {}
 
-const ORDER_PROPERTY: Record<TicketOrderField, 'createdAt' | 'updatedAt' | 'severity' | 'slaDueAt'> = {
-  CREATED_AT: 'createdAt',
-  UPDATED_AT: 'updatedAt',
-  SEVERITY: 'severity',
-  SLA_DUE_AT: 'slaDueAt',
-};
-
-const NEVER = '00000000-0000-0000-0000-000000000000';
-
-function ticketNumber(text: string): number | null {
-  const match = new RegExp(`^(?:${TICKET_NUMBER_PREFIX})?(\\d{1,9})$`, 'i').exec(text.trim());
-  return match ? Number(match[1]) : null;
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 @Resolver(() => Ticket)
 export class TicketResolver {
   @Authorized()
@@ -94,7 +74,7 @@ export class TicketResolver {
   ): Promise<Ticket> {
     const viewer = requireViewer(ctx.viewer);
     if ((id ? 1 : 0) + (number ? 1 : 0) !== 1) throw badUserInput('Give either `id` or `number` of the ticket, not both or neither.');
-    const where: FilterQuery<Ticket> = id ? { id: idOf(id, 'Ticket') ?? NEVER } : { number: ticketNumber(number!) ?? -1 };
+    const where: FilterQuery<Ticket> = id ? { id: filterIdOf(id, 'Ticket') } : { number: ticketNumber(number!) ?? -1 };
     const ticket = await ctx.em.findOne(Ticket, { $and: [where, ticketScope(viewer)] });
     if (!ticket) throw notFound('ticket');
     return ticket;
@@ -108,63 +88,8 @@ export class TicketResolver {
     @Arg('filter', () => TicketFilter, { nullable: true, description: 'Which tickets.' }) filter?: TicketFilter | null,
     @Arg('orderBy', () => TicketOrder, { nullable: true, description: 'Order; default CREATED_AT DESC.' }) orderBy?: TicketOrder | null,
   ): Promise<TicketConnection> {
-    const viewer = requireViewer(ctx.viewer);
-    const limit = pageSize(first);
-    const conditions: FilterQuery<Ticket>[] = [ticketScope(viewer)];
-    if (filter?.status?.length) conditions.push({ status: { $in: filter.status } });
-    if (filter?.severity?.length) conditions.push({ severity: { $in: filter.severity } });
-    if (filter?.slaState?.length) conditions.push({ slaState: { $in: filter.slaState } });
-    if (filter?.organizationId) conditions.push({ organization: idOf(filter.organizationId, 'Organization') ?? NEVER });
-    if (filter?.assigneeId) conditions.push({ assignee: idOf(filter.assigneeId, 'User') ?? NEVER });
-    if (filter?.search) {
-      const search = filter.search.trim();
-      if (search.length > SEARCH_MAX) throw badUserInput(`\`search\` must be at most ${SEARCH_MAX} characters.`, 'filter.search');
-      const number = ticketNumber(search);
-      const pattern = `%${escapeLike(search)}%`;
-      conditions.push({
-        $or: [{ title: { $ilike: pattern } }, { description: { $ilike: pattern } }, ...(number ? [{ number }] : [])],
-      });
-    }
-    const where: FilterQuery<Ticket> = { $and: conditions };
-
-    const property = ORDER_PROPERTY[orderBy?.field ?? TicketOrderField.CREATED_AT];
-    const direction = orderBy?.direction ?? OrderDirection.DESC;
-    const after$ = direction === OrderDirection.ASC ? '$gt' : '$lt';
-    const keyset: FilterQuery<Ticket>[] = [];
-    if (after) {
-      const [value, number] = decodeCursor(
-        after,
-        2,
-        ([value, number]) => (value === null || typeof value === 'string') && Number.isSafeInteger(number),
-      ) as [string | null, number];
-      const sortValue = value === null || property === 'severity' ? value : new Date(value);
-      if (typeof number !== 'number' || (sortValue instanceof Date && Number.isNaN(sortValue.getTime()))) {
-        throw badUserInput('`after` is not a cursor from this list; pass a previous page’s `endCursor`.', 'after');
-      }
-      // Tickets without a value (no running SLA cycle) come last in either direction.
-      keyset.push(
-        (sortValue === null
-          ? { [property]: null, number: { [after$]: number } }
-          : {
-              $or: [
-                { [property]: { [after$]: sortValue } },
-                { [property]: sortValue, number: { [after$]: number } },
-                { [property]: null },
-              ],
-            }) as FilterQuery<Ticket>,
-      );
-    }
-    const sort = direction === OrderDirection.ASC ? QueryOrder.ASC_NULLS_LAST : QueryOrder.DESC_NULLS_LAST;
-    const rows = await ctx.em.find(
-      Ticket,
-      { $and: [where, ...keyset] },
-      { orderBy: [{ [property]: sort }, { number: direction === OrderDirection.ASC ? 'asc' : 'desc' }], limit: limit + 1 },
-    );
-    const cursorOf = (ticket: Ticket) => {
-      const value = ticket[property];
-      return encodeCursor([value instanceof Date ? value.toISOString() : (value ?? null), ticket.number]);
-    };
-    return new TicketConnection(pageOf(rows, limit, after, cursorOf, () => ctx.em.count(Ticket, where)));
+    const page = await findTickets(ctx.em, requireViewer(ctx.viewer), { filter, orderBy, page: { first, after } });
+    return new TicketConnection(page);
   }
 
   @Authorized()
