@@ -7,6 +7,7 @@ import { inTransaction } from '../common/mutation';
 import { Context } from '../context';
 import { EscalationMessage } from '../realtime/pubsub';
 import { renewRequestScope } from '../common/request-scope';
+import { hear } from '../common/subscriptions';
 import { Ticket } from '../tickets/ticket.entity';
 import { Role, STAFF_ROLES, User } from '../users/user.entity';
 import { Escalation } from './escalation.entity';
@@ -83,11 +84,10 @@ export class EscalationResolver {
 
   @Subscription(() => Escalation, {
     description: 'Every escalation raised, acknowledged or resolved (staff).',
-    subscribe: ({ context }) => {
-      const ctx = context as Context;
+    subscribe: hear()('ESCALATION', (_args, ctx) => {
       requireRole(ctx.viewer, STAFF_ROLES, 'subscribe to escalationChanged');
-      return ctx.realtime.subscribe('ESCALATION');
-    },
+      return () => true;
+    }),
   })
   async escalationChanged(@Root() message: EscalationMessage, @Ctx() ctx: Context): Promise<Escalation> {
     renewRequestScope(ctx);

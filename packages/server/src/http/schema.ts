@@ -3,6 +3,7 @@ import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchemaSync } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
+import { asTypeGraphqlPubSub, createRealtime, Realtime } from '../realtime/pubsub';
 import { EscalationResolver, TicketEscalationsResolver } from '../escalations/escalation.resolver';
 import { SeverityChangeRequestResolver, TicketSeverityRequestsResolver } from '../severity-requests/severity-request.resolver';
 import { NodeResolver } from './node.resolver';
@@ -15,7 +16,8 @@ import { TicketResolver } from '../tickets/ticket.resolver';
 import { TicketSubscriptionResolver } from '../tickets/ticket.subscriptions';
 import { UserResolver } from '../users/user.resolver';
 
-export function buildEscalateSchema(): GraphQLSchema {
+/** The schema; `realtime` carries subscriptions (an in-process one is enough to print the schema). */
+export function buildEscalateSchema(realtime: Realtime = createRealtime()): GraphQLSchema {
   return buildSchemaSync({
     resolvers: [
       NodeResolver,
@@ -36,16 +38,8 @@ export function buildEscalateSchema(): GraphQLSchema {
     authChecker,
     authMode: 'error',
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    // Every subscription subscribes through the request's Realtime (see its `subscribe`); type-graphql insists on
-    // a PubSub anyway, so it gets one that says so if anything ever reaches it.
-    pubSub: {
-      publish: () => {
-        throw new Error('Publish through Realtime (src/realtime/pubsub.ts), not type-graphql’s PubSub.');
-      },
-      subscribe: () => {
-        throw new Error('Subscriptions subscribe through Realtime in their own `subscribe` option.');
-      },
-    },
+    // Subscriptions subscribe through the request's Realtime (common/subscriptions.ts); type-graphql gets the same.
+    pubSub: asTypeGraphqlPubSub(realtime),
     validate: false,
   });
 }

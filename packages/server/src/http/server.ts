@@ -56,7 +56,7 @@ function graphqlErrorResponse(response: Response, status: number, message: strin
 
 export async function createServer(options: ServerOptions): Promise<EscalateServer> {
   const { orm, config, log, jwtKey, clock = systemClock, limits = DEFAULT_LIMITS } = options;
-  const schema = buildEscalateSchema();
+  const schema = buildEscalateSchema(options.realtime);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createHttpServer(app);

@@ -46,14 +46,26 @@ export type RealtimeMessage =
   | { topic: 'SLA_STATUS'; payload: SlaStatusMessage }
   | { topic: 'ESCALATION'; payload: EscalationMessage };
 
+export type RealtimeTopic = RealtimeMessage['topic'];
+/** What a topic carries. */
+export type MessageOf<T extends RealtimeTopic> = Extract<RealtimeMessage, { topic: T }>['payload'];
+
 type Topics = {
   [M in RealtimeMessage as M['topic']]: [M['payload']];
 };
 
 export interface Realtime {
   publish(message: RealtimeMessage): void;
-  subscribe<T extends RealtimeMessage['topic']>(topic: T): AsyncIterable<Extract<RealtimeMessage, { topic: T }>['payload']>;
+  subscribe<T extends RealtimeTopic>(topic: T): AsyncIterable<MessageOf<T>>;
   close(): Promise<void>;
+}
+
+/** `realtime` as type-graphql's PubSub (topic = routing key), so that whatever type-graphql subscribes goes through it. */
+export function asTypeGraphqlPubSub(realtime: Realtime): { publish(routingKey: string, ...args: unknown[]): void; subscribe(routingKey: string): AsyncIterable<unknown> } {
+  return {
+    publish: (routingKey, payload) => realtime.publish({ topic: routingKey, payload } as RealtimeMessage),
+    subscribe: (routingKey) => realtime.subscribe(routingKey as RealtimeTopic),
+  };
 }
 
 export function createRealtime(options: { redisUrl?: string; channelPrefix?: string; log?: Logger } = {}): Realtime {

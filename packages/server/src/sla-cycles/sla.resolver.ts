@@ -1,5 +1,4 @@
-import { filter, pipe } from '@graphql-yoga/subscription';
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { canSeeOrganization, requireViewer, viewerIsStaff } from '../auth/rules';
 import { badUserInput, notFound } from '../common/errors';
 import { idOf } from '../common/global-id';
@@ -9,6 +8,7 @@ import { Environment, Severity } from '../policy/enums';
 import { SeverityLevel, slaTarget } from '../policy/severity-level.entity';
 import { SlaStatusMessage } from '../realtime/pubsub';
 import { renewRequestScope } from '../common/request-scope';
+import { hear } from '../common/subscriptions';
 import { previewCycle } from '../sla/cycle';
 import { TicketStatus } from '../tickets/ticket-enums';
 import { Ticket } from '../tickets/ticket.entity';
@@ -57,6 +57,15 @@ async function organizationFor(ctx: Context, globalId: string | null | undefined
   const organization = await ctx.loaders.load(Organization, id);
   if (!organization) throw notFound('organization');
   return organization;
+}
+
+@ArgsType()
+class SlaStatusChangedArgs {
+  @Field(() => ID, { nullable: true, description: 'Only this organization’s tickets.' })
+  organizationId?: string | null;
+
+  @Field(() => [Severity], { nullable: true, description: 'Only tickets of these severities.' })
+  severities?: Severity[] | null;
 }
 
 @Resolver(() => Ticket)
@@ -123,28 +132,17 @@ export class SlaResolver {
   @Subscription(() => SlaStatusChange, {
     description:
       'Every SLA state change, including those caused by time alone (AT_RISK, BREACHED), within a second. Customers get their own organization’s only.',
-    subscribe: ({ args, context }) => {
-      const ctx = context as Context;
+    subscribe: hear<SlaStatusChangedArgs>()('SLA_STATUS', (args, ctx) => {
       const viewer = requireViewer(ctx.viewer);
-      const organizationId = args.organizationId ? idOf(args.organizationId as string, 'Organization') : null;
-      const severities = (args.severities as Severity[] | null) ?? null;
-      return pipe(
-        ctx.realtime.subscribe('SLA_STATUS'),
-        filter(
-          (message: SlaStatusMessage) =>
-            (viewerIsStaff(viewer) || message.organizationId === viewer.organizationId) &&
-            (!args.organizationId || message.organizationId === organizationId) &&
-            (!severities?.length || severities.includes(message.severity as Severity)),
-        ),
-      );
-    },
+      const organizationId = args.organizationId ? idOf(args.organizationId, 'Organization') : null;
+      const severities = args.severities ?? null;
+      return (message) =>
+        (viewerIsStaff(viewer) || message.organizationId === viewer.organizationId) &&
+        (!args.organizationId || message.organizationId === organizationId) &&
+        (!severities?.length || severities.includes(message.severity as Severity));
+    }),
   })
-  async slaStatusChanged(
-    @Root() message: SlaStatusMessage,
-    @Ctx() ctx: Context,
-    @Arg('organizationId', () => ID, { nullable: true, description: 'Only this organization’s tickets.' }) _organizationId?: string | null,
-    @Arg('severities', () => [Severity], { nullable: true, description: 'Only tickets of these severities.' }) _severities?: Severity[] | null,
-  ): Promise<SlaStatusChange> {
+  async slaStatusChanged(@Root() message: SlaStatusMessage, @Args() _args: SlaStatusChangedArgs, @Ctx() ctx: Context): Promise<SlaStatusChange> {
     renewRequestScope(ctx);
     const ticket = (await ctx.loaders.load(Ticket, message.ticketId))!;
     return {

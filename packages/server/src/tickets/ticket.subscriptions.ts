@@ -1,14 +1,14 @@
 // Live ticket changes over graphql-ws. A customer hears only of its own organization's tickets, whatever it asks.
-import { filter, pipe } from '@graphql-yoga/subscription';
-import { Arg, Ctx, Field, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
 import { requireViewer, viewerIsStaff } from '../auth/rules';
 import { Viewer } from '../auth/viewer';
 import { notFound } from '../common/errors';
 import { idOf } from '../common/global-id';
+import { renewRequestScope } from '../common/request-scope';
+import { hear } from '../common/subscriptions';
 import { Context } from '../context';
 import { TicketEvent } from '../events/ticket-event.entity';
 import { TicketEventMessage, TicketStatusMessage } from '../realtime/pubsub';
-import { renewRequestScope } from '../common/request-scope';
 import { User } from '../users/user.entity';
 import { TicketStatus } from './ticket-enums';
 import { canSeeTicket } from './ticket-access';
@@ -32,6 +32,21 @@ export class TicketStatusChange {
   actor!: User | null;
 }
 
+@ArgsType()
+class TicketStatusChangedArgs {
+  @Field(() => ID, { nullable: true, description: 'Only this ticket.' })
+  ticketId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only this organization’s tickets.' })
+  organizationId?: string | null;
+}
+
+@ArgsType()
+class TicketEventsArgs {
+  @Field(() => ID, { description: 'The ticket.' })
+  ticketId!: string;
+}
+
 function mayHear(viewer: Viewer, message: { organizationId: string }): boolean {
   return viewerIsStaff(viewer) || message.organizationId === viewer.organizationId;
 }
@@ -49,28 +64,15 @@ async function subscribedTicketId(ctx: Context, globalId: string): Promise<strin
 export class TicketSubscriptionResolver {
   @Subscription(() => TicketStatusChange, {
     description: 'Status changes of one ticket, of one organization’s tickets, or (staff) of all tickets.',
-    subscribe: async ({ args, context }) => {
-      const ctx = context as Context;
+    subscribe: hear<TicketStatusChangedArgs>()('TICKET_STATUS', async (args, ctx) => {
       const viewer = requireViewer(ctx.viewer);
-      const ticketId = args.ticketId ? await subscribedTicketId(ctx, args.ticketId as string) : null;
-      const organizationId = args.organizationId ? idOf(args.organizationId as string, 'Organization') : null;
-      return pipe(
-        ctx.realtime.subscribe('TICKET_STATUS'),
-        filter(
-          (message: TicketStatusMessage) =>
-            mayHear(viewer, message) &&
-            (!ticketId || message.ticketId === ticketId) &&
-            (!args.organizationId || message.organizationId === organizationId),
-        ),
-      );
-    },
+      const ticketId = args.ticketId ? await subscribedTicketId(ctx, args.ticketId) : null;
+      const organizationId = args.organizationId ? idOf(args.organizationId, 'Organization') : null;
+      return (message) =>
+        mayHear(viewer, message) && (!ticketId || message.ticketId === ticketId) && (!args.organizationId || message.organizationId === organizationId);
+    }),
   })
-  async ticketStatusChanged(
-    @Root() message: TicketStatusMessage,
-    @Ctx() ctx: Context,
-    @Arg('ticketId', () => ID, { nullable: true, description: 'Only this ticket.' }) _ticketId?: string | null,
-    @Arg('organizationId', () => ID, { nullable: true, description: 'Only this organization’s tickets.' }) _organizationId?: string | null,
-  ): Promise<TicketStatusChange> {
+  async ticketStatusChanged(@Root() message: TicketStatusMessage, @Args() _args: TicketStatusChangedArgs, @Ctx() ctx: Context): Promise<TicketStatusChange> {
     renewRequestScope(ctx);
     return {
       ticket: (await ctx.loaders.load(Ticket, message.ticketId))!,
@@ -83,24 +85,13 @@ export class TicketSubscriptionResolver {
 
   @Subscription(() => TicketEvent, {
     description: 'Every change to one ticket, as it is added to its timeline. Customers do not receive internal ones.',
-    subscribe: async ({ args, context }) => {
-      const ctx = context as Context;
+    subscribe: hear<TicketEventsArgs>()('TICKET_EVENT', async (args, ctx) => {
       const viewer = requireViewer(ctx.viewer);
-      const ticketId = await subscribedTicketId(ctx, args.ticketId as string);
-      return pipe(
-        ctx.realtime.subscribe('TICKET_EVENT'),
-        filter(
-          (message: TicketEventMessage) =>
-            message.ticketId === ticketId && mayHear(viewer, message) && (viewerIsStaff(viewer) || !message.internal),
-        ),
-      );
-    },
+      const ticketId = await subscribedTicketId(ctx, args.ticketId);
+      return (message) => message.ticketId === ticketId && mayHear(viewer, message) && (viewerIsStaff(viewer) || !message.internal);
+    }),
   })
-  async ticketEvents(
-    @Root() message: TicketEventMessage,
-    @Ctx() ctx: Context,
-    @Arg('ticketId', () => ID, { description: 'The ticket.' }) _ticketId: string,
-  ): Promise<TicketEvent> {
+  async ticketEvents(@Root() message: TicketEventMessage, @Args() _args: TicketEventsArgs, @Ctx() ctx: Context): Promise<TicketEvent> {
     renewRequestScope(ctx);
     return (await ctx.loaders.load(TicketEvent, message.eventId))!;
   }
