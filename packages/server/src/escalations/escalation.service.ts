@@ -98,7 +98,12 @@ export async function createEscalation(
     now,
   );
   ticket.updatedAt = now;
-  recordEvent(em, ticket, TicketEventType.ESCALATION_RAISED, viewer.userId, now, { escalationId: escalation.nodeId, notified: notifiedAddresses });
+  recordEvent(em, ticket, {
+    type: TicketEventType.ESCALATION_RAISED,
+    actorId: viewer.userId,
+    at: now,
+    data: { escalationId: escalation.nodeId, notified: notifiedAddresses },
+  });
   announce(em, escalation);
   try {
     await em.flush();
@@ -138,9 +143,14 @@ export async function acknowledgeEscalation(em: EntityManager, viewer: Viewer, i
   escalation.status = EscalationStatus.ACKNOWLEDGED;
   escalation.owner = em.getReference(User, ownerId, { wrapped: true });
   escalation.acknowledgedAt ??= now;
-  recordEvent(em, ticket, TicketEventType.ESCALATION_ACKNOWLEDGED, viewer.userId, now, {
-    escalationId: escalation.nodeId,
-    ownerId: toGlobalId('User', ownerId),
+  recordEvent(em, ticket, {
+    type: TicketEventType.ESCALATION_ACKNOWLEDGED,
+    actorId: viewer.userId,
+    at: now,
+    data: {
+      escalationId: escalation.nodeId,
+      ownerId: toGlobalId('User', ownerId),
+    },
   });
   announce(em, escalation);
   await em.flush();
@@ -157,7 +167,12 @@ export async function resolveEscalation(em: EntityManager, viewer: Viewer, input
   escalation.resolution = resolution;
   escalation.resolvedAt = now;
   escalation.owner ??= em.getReference(User, viewer.userId, { wrapped: true });
-  recordEvent(em, ticket, TicketEventType.ESCALATION_RESOLVED, viewer.userId, now, { escalationId: escalation.nodeId, resolution });
+  recordEvent(em, ticket, {
+    type: TicketEventType.ESCALATION_RESOLVED,
+    actorId: viewer.userId,
+    at: now,
+    data: { escalationId: escalation.nodeId, resolution },
+  });
   announce(em, escalation);
   await em.flush();
   return escalation;

@@ -3,16 +3,18 @@ import { publishAfterCommit } from '../realtime/after-commit';
 import { Ticket } from '../tickets/ticket.entity';
 import { TicketEvent, TicketEventType } from './ticket-event.entity';
 
+export interface EventRecord {
+  type: TicketEventType;
+  /** Who did it; null for what time alone does (the SLA timer). */
+  actorId: string | null;
+  at: Date;
+  data: Record<string, unknown>;
+  /** Staff-only: customers neither see it in the timeline nor hear of it. */
+  internal?: boolean;
+}
+
 /** Appends to a ticket's audit trail, in the caller's transaction, and announces it once committed. */
-export function recordEvent(
-  em: EntityManager,
-  ticket: Ticket,
-  type: TicketEventType,
-  actorId: string | null,
-  at: Date,
-  data: Record<string, unknown>,
-  internal = false,
-): TicketEvent {
+export function recordEvent(em: EntityManager, ticket: Ticket, { type, actorId, at, data, internal = false }: EventRecord): TicketEvent {
   const event = em.create(TicketEvent, { ticket, type, actor: actorId, at, data, internal });
   publishAfterCommit(em, {
     topic: 'TICKET_EVENT',

@@ -1,21 +1,15 @@
 // Validates business calendars and policy overrides in the input shape of SPEC §4.
-import { DateTime, Duration, IANAZone } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { InputCheck } from '../common/input-check';
 import { UserErrorCode } from '../common/user-error';
 import { Region, REGION_TIME_ZONE } from '../policy/enums';
+import { minutesOf } from '../sla/business-calendar';
+import { parseTargetDuration } from '../sla/target-duration';
 import { BusinessCalendar, BusinessCalendarInput, BusinessHours, SeverityTarget, Weekday } from './calendar';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 const MAX_INTERVALS = 50;
 const MAX_HOLIDAYS = 500;
-/** Shortest and longest target a policy may set. */
-const MIN_TARGET_MINUTES = 0;
-const MAX_TARGET_DAYS = 90;
-
-function minutesOf(time: string): number {
-  const [hours, minutes] = time.split(':').map(Number) as [number, number];
-  return hours * 60 + minutes;
-}
 
 /** Monday to Friday, 09:00–17:00, in the region's main time zone. */
 export function defaultCalendar(region: Region): BusinessCalendar {
@@ -84,19 +78,12 @@ export function checkPolicy(check: InputCheck, input: SeverityTarget[]): Severit
       return;
     }
     seen.add(severity);
-    const text = targetResponse.trim();
-    const duration = text.length <= 50 ? Duration.fromISO(text) : Duration.invalid('longer than 50 characters');
-    const minutes = duration.isValid ? duration.as('minutes') : NaN;
-    const calendarUnits = /[YM]/.test(targetResponse.trim().split('T')[0] ?? ''); // months and years vary in length
-    if (!(minutes > MIN_TARGET_MINUTES) || minutes > MAX_TARGET_DAYS * 24 * 60 || calendarUnits) {
-      check.add(
-        UserErrorCode.INVALID,
-        [...field, 'targetResponse'],
-        `targetResponse must be a positive ISO-8601 duration in days, hours, minutes or seconds, at most P${MAX_TARGET_DAYS}D (e.g. PT2H); got '${targetResponse.slice(0, 30)}'.`,
-      );
+    const target = parseTargetDuration(targetResponse);
+    if ('error' in target) {
+      check.add(UserErrorCode.INVALID, [...field, 'targetResponse'], target.error);
       return;
     }
-    policy.push({ severity, targetResponse: targetResponse.trim(), clock });
+    policy.push({ severity, targetResponse: target.text, clock });
   });
   return policy;
 }

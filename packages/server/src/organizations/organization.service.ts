@@ -3,8 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { idOf } from '../common/global-id';
 import { InputCheck } from '../common/input-check';
 import { refuse, UserErrorCode } from '../common/user-error';
-import { SlaTracker } from '../sla-cycles/sla-tracker';
-import { Ticket } from '../tickets/ticket.entity';
+import { retargetRunningCycles } from '../sla-cycles/sla-tracker';
 import { checkCalendar, checkPolicy, defaultCalendar } from './calendar-check';
 import { Organization } from './organization.entity';
 import { OrganizationCreateInput, OrganizationUpdateInput } from './organization.inputs';
@@ -60,19 +59,8 @@ export async function updateOrganization(em: EntityManager, input: OrganizationU
   if (input.policy) organization.policy = checkPolicy(check, input.policy);
   check.orThrow();
   organization.updatedAt = now;
-  if (input.calendar || input.policy) await retargetRunningCycles(em, organization, now, actorId);
+  // A new calendar or new targets apply to the cycles still running, recomputed from their start (SPEC §3).
+  if (input.calendar || input.policy) await retargetRunningCycles(em, { organization: organization.id }, now, actorId);
   await em.flush();
   return organization;
-}
-
-/** A new calendar or new targets apply to the cycles still running, recomputed from their start (SPEC §3). */
-async function retargetRunningCycles(em: EntityManager, organization: Organization, now: Date, actorId: string): Promise<void> {
-  const rows: { ticket_id: string }[] = await em.execute(
-    `select distinct c.ticket_id from sla_cycle c join ticket t on t.id = c.ticket_id
-     where t.organization_id = ? and c.stopped_at is null`,
-    [organization.id],
-  );
-  if (!rows.length) return;
-  const tickets = await em.find(Ticket, { id: { $in: rows.map((row) => row.ticket_id) } });
-  for (const ticket of tickets) await (await SlaTracker.for(em, ticket, now, actorId)).retargetRunning();
 }

@@ -1,13 +1,12 @@
 // The policy as data an admin can change (SPEC: severities, targets, phone lines and the escalations address),
 // seeded from the vendor's policy. Changed targets apply to running SLA cycles, as organization overrides do.
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Duration } from 'luxon';
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { InputCheck } from '../common/input-check';
 import { payloadType } from '../common/payload';
 import { refuse, UserErrorCode } from '../common/user-error';
-import { SlaTracker } from '../sla-cycles/sla-tracker';
-import { Ticket } from '../tickets/ticket.entity';
+import { retargetRunningCycles } from '../sla-cycles/sla-tracker';
+import { parseTargetDuration } from '../sla/target-duration';
 import { Environment, Region, Severity, SlaClock } from './enums';
 import { PolicySetting, PolicySettingKey } from './policy-setting.entity';
 import { SeverityLevel } from './severity-level.entity';
@@ -115,31 +114,20 @@ export async function updateSeverityLevel(em: EntityManager, input: SeverityLeve
   }
   const retarget = input.targetResponse != null || (input.clock != null && input.clock !== level.clock);
   if (input.targetResponse != null) {
-    const text = input.targetResponse.trim();
-    const minutes = text.length <= 50 && !/[YM]/.test(text.split('T')[0] ?? '') ? Duration.fromISO(text).as('minutes') : NaN;
-    if (!(minutes > 0) || minutes > 90 * 24 * 60) {
-      check.add(UserErrorCode.INVALID, 'targetResponse', `targetResponse must be a positive ISO-8601 duration of at most P90D (e.g. PT2H); got '${text.slice(0, 30)}'.`);
-    } else {
-      level.targetMinutes = minutes;
-    }
+    const target = parseTargetDuration(input.targetResponse);
+    if ('error' in target) check.add(UserErrorCode.INVALID, 'targetResponse', target.error);
+    else level.targetMinutes = target.minutes;
   }
   if (input.clock != null) level.clock = input.clock;
   check.orThrow();
-  if (retarget) await retargetSeverity(em, input.severity, now, actorId);
+  if (retarget) {
+    // Running cycles of tickets of that severity take the new target, unless their organization has its own;
+    // the level's new target must be what SlaTracker reads.
+    await em.flush();
+    await retargetRunningCycles(em, { severity: input.severity }, now, actorId);
+  }
   await em.flush();
   return level;
-}
-
-/** Running cycles of tickets of that severity take the new target, unless their organization has its own. */
-async function retargetSeverity(em: EntityManager, severity: Severity, now: Date, actorId: string): Promise<void> {
-  await em.flush(); // the level's new target must be what SlaTracker reads
-  const rows: { ticket_id: string }[] = await em.execute(
-    `select distinct c.ticket_id from sla_cycle c join ticket t on t.id = c.ticket_id where t.severity = ? and c.stopped_at is null`,
-    [severity],
-  );
-  if (!rows.length) return;
-  const tickets = await em.find(Ticket, { id: { $in: rows.map((row) => row.ticket_id) } });
-  for (const ticket of tickets) await (await SlaTracker.for(em, ticket, now, actorId)).retargetRunning();
 }
 
 export async function updateSupportLine(em: EntityManager, input: SupportLineUpdateInput): Promise<SupportLine> {

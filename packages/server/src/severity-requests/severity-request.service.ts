@@ -68,10 +68,15 @@ export async function requestSeverityChange(
     reason: reason!,
     createdAt: now,
   });
-  recordEvent(em, ticket, TicketEventType.SEVERITY_CHANGE_REQUESTED, viewer.userId, now, {
-    requestId: request.nodeId,
-    from: request.from,
-    to: request.to,
+  recordEvent(em, ticket, {
+    type: TicketEventType.SEVERITY_CHANGE_REQUESTED,
+    actorId: viewer.userId,
+    at: now,
+    data: {
+      requestId: request.nodeId,
+      from: request.from,
+      to: request.to,
+    },
   });
   try {
     await em.flush();
@@ -108,11 +113,16 @@ export async function decideSeverityChange(em: EntityManager, viewer: Viewer, in
   if (input.approve && ticket.severity !== request.to) {
     await changeSeverity(em, ticket, request.to, viewer.userId, now, `Approved request: ${request.reason}`);
   }
-  recordEvent(em, ticket, TicketEventType.SEVERITY_CHANGE_DECIDED, viewer.userId, now, {
-    requestId: request.nodeId,
-    status: request.status,
-    to: request.to,
-    note,
+  recordEvent(em, ticket, {
+    type: TicketEventType.SEVERITY_CHANGE_DECIDED,
+    actorId: viewer.userId,
+    at: now,
+    data: {
+      requestId: request.nodeId,
+      status: request.status,
+      to: request.to,
+      note,
+    },
   });
   await em.flush();
   return request;

@@ -1,9 +1,8 @@
 // Keeps a ticket's response cycles in step with what happens to it (SPEC §3), inside the caller's transaction:
 // starts, stops, pauses, resumes and retargets cycles, records each state change as a TicketEvent and announces
 // it on `slaStatusChanged` after commit. The arithmetic is the pure engine's (src/sla).
-import { LockMode } from '@mikro-orm/core';
+import { FilterQuery, LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Duration } from 'luxon';
 import { recordEvent } from '../events/record-event';
 import { TicketEventType } from '../events/ticket-event.entity';
 import { Organization } from '../organizations/organization.entity';
@@ -11,6 +10,7 @@ import { SeverityLevel } from '../policy/severity-level.entity';
 import { publishAfterCommit } from '../realtime/after-commit';
 import { compileCalendar, CompiledCalendar } from '../sla/business-calendar';
 import { CycleFacts, cycleState, cycleTimes, nextTransitionAt, SlaTargetSpec } from '../sla/cycle';
+import { storedTargetMinutes } from '../sla/target-duration';
 import { targetFor } from '../sla/targets';
 import { Ticket } from '../tickets/ticket.entity';
 import { SlaMetric, SlaState } from './sla-enums';
@@ -33,7 +33,7 @@ export async function targetOf(em: EntityManager, organization: Organization, se
   const level = await em.findOneOrFail(SeverityLevel, { severity: severity as SeverityLevel['severity'] });
   const overrides = organization.policy.map((override) => ({
     severity: override.severity,
-    targetMinutes: Duration.fromISO(override.targetResponse).as('minutes'),
+    targetMinutes: storedTargetMinutes(override.targetResponse),
     clock: override.clock,
   }));
   return targetFor(severity, [{ severity: level.severity, targetMinutes: level.targetMinutes, clock: level.clock }], overrides);
@@ -85,11 +85,16 @@ export class SlaTracker {
       state: SlaState.ON_TRACK,
     });
     this.recompute(cycle, null);
-    recordEvent(this.em, this.ticket, TicketEventType.SLA_CYCLE_STARTED, this.actorId, this.now, {
-      metric,
-      targetMinutes: cycle.targetMinutes,
-      clock: cycle.clock,
-      dueAt: cycle.dueAt?.toISOString() ?? null,
+    recordEvent(this.em, this.ticket, {
+      type: TicketEventType.SLA_CYCLE_STARTED,
+      actorId: this.actorId,
+      at: this.now,
+      data: {
+        metric,
+        targetMinutes: cycle.targetMinutes,
+        clock: cycle.clock,
+        dueAt: cycle.dueAt?.toISOString() ?? null,
+      },
     });
     this.announce(cycle, null);
     this.syncTicket([cycle]);
@@ -113,10 +118,15 @@ export class SlaTracker {
       cycle.stoppedAt = this.now;
       if (reason === 'RESPONDED') cycle.respondedAt = this.now;
       this.recompute(cycle, previous);
-      recordEvent(this.em, this.ticket, TicketEventType.SLA_CYCLE_STOPPED, this.actorId, this.now, {
-        metric: cycle.metric,
-        reason,
-        state: cycle.state,
+      recordEvent(this.em, this.ticket, {
+        type: TicketEventType.SLA_CYCLE_STOPPED,
+        actorId: this.actorId,
+        at: this.now,
+        data: {
+          metric: cycle.metric,
+          reason,
+          state: cycle.state,
+        },
       });
     }
     if (running.length) this.syncTicket(running);
@@ -155,11 +165,16 @@ export class SlaTracker {
       cycle.targetMinutes = target.minutes;
       cycle.clock = target.clock;
       this.recompute(cycle, previous);
-      recordEvent(this.em, this.ticket, TicketEventType.SLA_RETARGETED, this.actorId, this.now, {
-        metric: cycle.metric,
-        targetMinutes: cycle.targetMinutes,
-        clock: cycle.clock,
-        dueAt: cycle.dueAt?.toISOString() ?? null,
+      recordEvent(this.em, this.ticket, {
+        type: TicketEventType.SLA_RETARGETED,
+        actorId: this.actorId,
+        at: this.now,
+        data: {
+          metric: cycle.metric,
+          targetMinutes: cycle.targetMinutes,
+          clock: cycle.clock,
+          dueAt: cycle.dueAt?.toISOString() ?? null,
+        },
       });
     }
     if (running.length) this.syncTicket(running);
@@ -179,7 +194,12 @@ export class SlaTracker {
       cycle.state = cycleState(calendar, facts, at.getTime());
       const next = nextTransitionAt(calendar, facts, at.getTime());
       if (cycle.state !== previous) {
-        recordEvent(this.em, this.ticket, TicketEventType.SLA_STATE_CHANGED, null, at, { metric: cycle.metric, from: previous, to: cycle.state });
+        recordEvent(this.em, this.ticket, {
+          type: TicketEventType.SLA_STATE_CHANGED,
+          actorId: null,
+          at,
+          data: { metric: cycle.metric, from: previous, to: cycle.state },
+        });
         announceSla(this.em, this.ticket, cycle, previous, at);
         transitions.push({ state: cycle.state, at });
       }
@@ -200,10 +220,15 @@ export class SlaTracker {
     cycle.state = cycleState(calendar, facts, now);
     cycle.nextTransitionAt = toDate(nextTransitionAt(calendar, facts, now));
     if (previous !== null && previous !== cycle.state) {
-      recordEvent(this.em, this.ticket, TicketEventType.SLA_STATE_CHANGED, this.actorId, this.now, {
-        metric: cycle.metric,
-        from: previous,
-        to: cycle.state,
+      recordEvent(this.em, this.ticket, {
+        type: TicketEventType.SLA_STATE_CHANGED,
+        actorId: this.actorId,
+        at: this.now,
+        data: {
+          metric: cycle.metric,
+          from: previous,
+          to: cycle.state,
+        },
       });
       this.announce(cycle, previous);
     }
@@ -219,6 +244,19 @@ export class SlaTracker {
     this.ticket.slaState = current.state;
     this.ticket.slaDueAt = current.stoppedAt ? null : (current.dueAt ?? null);
   }
+}
+
+/**
+ * The running cycles of the tickets `where` selects take the target those tickets have now: after a change to the
+ * policy or to an organization's calendar or targets, recomputed from each cycle's start (SPEC §3).
+ */
+export async function retargetRunningCycles(em: EntityManager, where: FilterQuery<Ticket>, now: Date, actorId: string): Promise<void> {
+  const withRunningCycle = em.createQueryBuilder(SlaCycle, 'c').select('c.ticket').where({ stoppedAt: null });
+  const tickets = await em
+    .createQueryBuilder(Ticket, 't')
+    .where({ $and: [where, { id: { $in: withRunningCycle.getKnexQuery() } }] })
+    .getResultList();
+  for (const ticket of tickets) await (await SlaTracker.for(em, ticket, now, actorId)).retargetRunning();
 }
 
 function announceSla(em: EntityManager, ticket: Ticket, cycle: SlaCycle, previous: SlaState | null, at: Date): void {

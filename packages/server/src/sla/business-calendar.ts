@@ -32,7 +32,8 @@ export class NoBusinessHoursError extends Error {
   }
 }
 
-function minutesOf(time: string): number {
+/** Minutes since local midnight of an `HH:MM` time; `24:00` is 1440. */
+export function minutesOf(time: string): number {
   const [hours, minutes] = time.split(':').map(Number) as [number, number];
   return hours * 60 + minutes;
 }

@@ -29,7 +29,7 @@ export async function changeStatus(em: EntityManager, ticket: Ticket, to: Ticket
   if (to === TicketStatus.RESOLVED) ticket.resolvedAt = now;
   else if (from === TicketStatus.RESOLVED && to !== TicketStatus.CLOSED) ticket.resolvedAt = null;
   if (to === TicketStatus.CLOSED) ticket.closedAt = now;
-  recordEvent(em, ticket, TicketEventType.STATUS_CHANGED, actorId, now, { from, to });
+  recordEvent(em, ticket, { type: TicketEventType.STATUS_CHANGED, actorId, at: now, data: { from, to } });
   publishAfterCommit(em, {
     topic: 'TICKET_STATUS',
     payload: { ticketId: ticket.id, organizationId: ticket.organization.id, from, to, at: now.toISOString(), actorId },
@@ -45,7 +45,7 @@ export async function changeSeverity(em: EntityManager, ticket: Ticket, to: Seve
   const from = ticket.severity;
   ticket.severity = to;
   ticket.updatedAt = now;
-  recordEvent(em, ticket, TicketEventType.SEVERITY_CHANGED, actorId, now, { from, to, reason });
+  recordEvent(em, ticket, { type: TicketEventType.SEVERITY_CHANGED, actorId, at: now, data: { from, to, reason } });
   await (await SlaTracker.for(em, ticket, now, actorId)).retargetRunning();
 }
 
@@ -72,15 +72,13 @@ export async function writeNote(
   const note = em.create(Note, { ticket, author: viewer.userId, body, kind, visibility, createdAt: now });
   // An internal note is not news to the customer, who can see (and sort by) updatedAt.
   if (visibility === NoteVisibility.PUBLIC) ticket.updatedAt = now;
-  recordEvent(
-    em,
-    ticket,
-    TicketEventType.NOTE_ADDED,
-    viewer.userId,
-    now,
-    { noteId: note.nodeId, kind, visibility },
-    visibility === NoteVisibility.INTERNAL,
-  );
+  recordEvent(em, ticket, {
+    type: TicketEventType.NOTE_ADDED,
+    actorId: viewer.userId,
+    at: now,
+    data: { noteId: note.nodeId, kind, visibility },
+    internal: visibility === NoteVisibility.INTERNAL,
+  });
   const sla = await SlaTracker.for(em, ticket, now, viewer.userId);
   if (kind === NoteKind.RESPONSE) await sla.stopRunning('RESPONDED');
   // The customer answered: the ball is back with support (and the paused clock runs again).
@@ -106,7 +104,12 @@ export async function writeNote(
       },
       now,
     );
-    recordEvent(em, ticket, TicketEventType.UPDATE_REQUESTED, viewer.userId, now, { noteId: note.nodeId, notified: [notified] });
+    recordEvent(em, ticket, {
+      type: TicketEventType.UPDATE_REQUESTED,
+      actorId: viewer.userId,
+      at: now,
+      data: { noteId: note.nodeId, notified: [notified] },
+    });
   }
   return note;
 }

@@ -98,11 +98,16 @@ export async function createTicket(
     createdAt: now,
     updatedAt: now,
   });
-  recordEvent(em, ticket, TicketEventType.CREATED, viewer.userId, now, {
-    severity: input.severity,
-    environment: input.environment,
-    category: input.category,
-    relatedTicketId: relatedTicket ? relatedTicket.nodeId : null,
+  recordEvent(em, ticket, {
+    type: TicketEventType.CREATED,
+    actorId: viewer.userId,
+    at: now,
+    data: {
+      severity: input.severity,
+      environment: input.environment,
+      category: input.category,
+      relatedTicketId: relatedTicket ? relatedTicket.nodeId : null,
+    },
   });
   await (await SlaTracker.for(em, ticket, now, viewer.userId)).start(SlaMetric.FIRST_RESPONSE);
   try {
@@ -186,9 +191,14 @@ export async function assignTicket(em: EntityManager, viewer: Viewer, input: Tic
   if (fromId === (assignee?.id ?? null)) return ticket;
   ticket.assignee = assignee ? em.getReference(User, assignee.id, { wrapped: true }) : null;
   ticket.updatedAt = now;
-  recordEvent(em, ticket, TicketEventType.ASSIGNED, viewer.userId, now, {
-    fromAssigneeId: fromId ? toGlobalId('User', fromId) : null,
-    toAssigneeId: assignee ? assignee.nodeId : null,
+  recordEvent(em, ticket, {
+    type: TicketEventType.ASSIGNED,
+    actorId: viewer.userId,
+    at: now,
+    data: {
+      fromAssigneeId: fromId ? toGlobalId('User', fromId) : null,
+      toAssigneeId: assignee ? assignee.nodeId : null,
+    },
   });
   await em.flush();
   return ticket;
