@@ -23,10 +23,9 @@ function dataDir(): string {
 }
 afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-const engineerToken = () =>
-  signToken({ sub: 'engineer-process', role: Role.ENGINEER, name: 'Pat Process', email: 'pat@example.test' }, secretKey(TEST_SECRET), {
-    expiresAt: new Date(Date.now() + 3600_000),
-  });
+const token = (role: Role, sub: string, org?: string) =>
+  signToken({ sub, role, org, name: sub, email: `${sub}@example.test` }, secretKey(TEST_SECRET), { expiresAt: new Date(Date.now() + 3600_000) });
+const engineerToken = () => token(Role.ENGINEER, 'engineer-process');
 
 async function gql(url: string, query: string, token?: string): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
@@ -125,7 +124,22 @@ describe('the built server', () => {
          select gen_random_uuid(), 'UPDATE_REQUESTED', array['queue@example.test'], 'Update requested', 'Please update.', now(), now()
          from generate_series(1, 3000)`,
       );
+      // Work for the SLA timer: SEV1 tickets whose response cycles are all due (filed two hours ago, as far as it knows).
+      const admin = await token(Role.ADMIN, 'admin-process');
+      const org = await gql(url, `mutation { organizationCreate(input: { slug: "busy", name: "Busy Inc.", region: US, accountManagerEmail: "am@busy.test" }) { organization { id } } }`, admin);
+      expect(org.body.data.organizationCreate.organization).toBeTruthy();
+      const customer = await token(Role.CUSTOMER, 'customer-process', 'busy');
+      for (let filed = 0; filed < 30; filed += 1) {
+        const ticket = await gql(url, `mutation { ticketCreate(input: { title: "Down ${filed}", description: "Down.", severity: SEV1, environment: PRODUCTION, category: INCIDENT }) { ticket { id } } }`, customer);
+        expect(ticket.body.data.ticketCreate.ticket).toBeTruthy();
+      }
+      await db.query(`update sla_cycle set started_at = now() - interval '2 hours', due_at = now() - interval '1 hour', next_transition_at = now()`);
       await stopUnderLoad(server, url);
+
+      // Each cycle was either advanced in full (breached, nothing more to do) or left as it was, due, for the next instance.
+      const { rows: cycles } = await db.query(`select state, next_transition_at is null as settled from sla_cycle`);
+      expect(cycles).toHaveLength(30);
+      for (const cycle of cycles) expect(cycle.settled ? 'BREACHED' : 'ON_TRACK').toBe(cycle.state);
 
       // The server's sessions are gone, and every notification still pending can be claimed by the next instance.
       const { rows: sessions } = await db.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`);
