@@ -55,8 +55,7 @@ export class EscalationResolver {
     @Arg('input', () => EscalationCreateInput, { description: 'The escalation.' }) input: EscalationCreateInput,
     @Ctx() ctx: Context,
   ): Promise<EscalationCreatePayload> {
-    const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => createEscalation(em, viewer, input, ctx.clock(), ctx.config));
+    const { value, userErrors } = await inTransaction(ctx, (change) => createEscalation(change, input));
     return { escalation: value, userErrors };
   }
 
@@ -66,8 +65,7 @@ export class EscalationResolver {
     @Arg('input', () => EscalationAcknowledgeInput, { description: 'Which escalation, and its owner.' }) input: EscalationAcknowledgeInput,
     @Ctx() ctx: Context,
   ): Promise<EscalationAcknowledgePayload> {
-    const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => acknowledgeEscalation(em, viewer, input, ctx.clock()));
+    const { value, userErrors } = await inTransaction(ctx, (change) => acknowledgeEscalation(change, input));
     return { escalation: value, userErrors };
   }
 
@@ -77,8 +75,7 @@ export class EscalationResolver {
     @Arg('input', () => EscalationResolveInput, { description: 'Which escalation, and the resolution.' }) input: EscalationResolveInput,
     @Ctx() ctx: Context,
   ): Promise<EscalationResolvePayload> {
-    const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => resolveEscalation(em, viewer, input, ctx.clock()));
+    const { value, userErrors } = await inTransaction(ctx, (change) => resolveEscalation(change, input));
     return { escalation: value, userErrors };
   }
 

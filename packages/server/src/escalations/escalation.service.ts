@@ -3,9 +3,9 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { viewerIsStaff } from '../auth/rules';
-import { Viewer } from '../auth/viewer';
 import { idOf, toGlobalId } from '../common/global-id';
 import { InputCheck } from '../common/input-check';
+import { Change } from '../common/mutation';
 import { refuse, UserErrorCode } from '../common/user-error';
 import { recordEvent } from '../events/record-event';
 import { TicketEventType } from '../events/ticket-event.entity';
@@ -13,7 +13,7 @@ import { Note, NoteKind } from '../notes/note.entity';
 import { enqueueNotification } from '../notifications/enqueue';
 import { NotificationKind } from '../notifications/notification.entity';
 import { Organization } from '../organizations/organization.entity';
-import { PolicyDefaults, policySettings } from '../policy/policy-admin';
+import { policySettings } from '../policy/policy-admin';
 import { publishAfterCommit } from '../realtime/after-commit';
 import { SeverityChangeRequest } from '../severity-requests/severity-change-request.entity';
 import { canSeeTicket, ticketForMutation } from '../tickets/ticket-access';
@@ -22,9 +22,6 @@ import { Ticket } from '../tickets/ticket.entity';
 import { Role, User } from '../users/user.entity';
 import { Escalation, EscalationStatus } from './escalation.entity';
 import { EscalationAcknowledgeInput, EscalationCreateInput, EscalationResolveInput, TEXT_MAX } from './escalation.inputs';
-
-/** The escalations address: the admin's setting, else config (and the seed). */
-export type EscalationRules = PolicyDefaults;
 
 function announce(em: EntityManager, escalation: Escalation): void {
   publishAfterCommit(em, {
@@ -38,17 +35,12 @@ function announce(em: EntityManager, escalation: Escalation): void {
   });
 }
 
-export async function createEscalation(
-  em: EntityManager,
-  viewer: Viewer,
-  input: EscalationCreateInput,
-  now: Date,
-  rules: EscalationRules,
-): Promise<Escalation> {
+export async function createEscalation(change: Change, input: EscalationCreateInput): Promise<Escalation> {
+  const { em, viewer, now } = change;
   if (viewerIsStaff(viewer)) {
     refuse(UserErrorCode.NOT_ALLOWED, null, 'Escalations to support management are raised by customers; staff acknowledge and resolve them.');
   }
-  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+  const ticket = await ticketForMutation(change, input);
   const check = new InputCheck();
   const reason = check.text('reason', input.reason, TEXT_MAX);
   const businessImpact = check.text('businessImpact', input.businessImpact, TEXT_MAX);
@@ -73,7 +65,8 @@ export async function createEscalation(
     refuse(UserErrorCode.ESCALATION_ALREADY_OPEN, 'ticketId', `${ticket.displayNumber} already has an open escalation (${open.status}); management is on it.`);
   }
   const organization = await em.findOneOrFail(Organization, { id: ticket.organization.id });
-  const { escalationsEmail } = await policySettings(em, rules);
+  // The escalations address: the admin's setting, else config (and the seed).
+  const { escalationsEmail } = await policySettings(em, change.config);
   const notifiedAddresses = [...new Set([organization.accountManagerEmail, escalationsEmail])];
   const escalation = em.create(Escalation, {
     ticket,
@@ -116,7 +109,7 @@ export async function createEscalation(
   return escalation;
 }
 
-async function escalationForManager(em: EntityManager, viewer: Viewer, globalId: string): Promise<{ escalation: Escalation; ticket: Ticket }> {
+async function escalationForManager({ em, viewer }: Change, globalId: string): Promise<{ escalation: Escalation; ticket: Ticket }> {
   const id = idOf(globalId, 'Escalation');
   const escalation = id ? await em.findOne(Escalation, { id }) : null;
   const ticket = escalation ? await em.findOneOrFail(Ticket, { id: escalation.ticket.id }) : null;
@@ -124,8 +117,9 @@ async function escalationForManager(em: EntityManager, viewer: Viewer, globalId:
   return { escalation, ticket };
 }
 
-export async function acknowledgeEscalation(em: EntityManager, viewer: Viewer, input: EscalationAcknowledgeInput, now: Date): Promise<Escalation> {
-  const { escalation, ticket } = await escalationForManager(em, viewer, input.escalationId);
+export async function acknowledgeEscalation(change: Change, input: EscalationAcknowledgeInput): Promise<Escalation> {
+  const { em, viewer, now } = change;
+  const { escalation, ticket } = await escalationForManager(change, input.escalationId);
   if (escalation.status === EscalationStatus.RESOLVED) {
     refuse(UserErrorCode.INVALID_TRANSITION, 'escalationId', 'The escalation is resolved; a new one can be raised if needed.');
   }
@@ -157,8 +151,9 @@ export async function acknowledgeEscalation(em: EntityManager, viewer: Viewer, i
   return escalation;
 }
 
-export async function resolveEscalation(em: EntityManager, viewer: Viewer, input: EscalationResolveInput, now: Date): Promise<Escalation> {
-  const { escalation, ticket } = await escalationForManager(em, viewer, input.escalationId);
+export async function resolveEscalation(change: Change, input: EscalationResolveInput): Promise<Escalation> {
+  const { em, viewer, now } = change;
+  const { escalation, ticket } = await escalationForManager(change, input.escalationId);
   const check = new InputCheck();
   const resolution = check.text('resolution', input.resolution, TEXT_MAX);
   check.orThrow();

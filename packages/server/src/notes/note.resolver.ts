@@ -1,5 +1,4 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { requireViewer } from '../auth/rules';
 import { inTransaction } from '../common/mutation';
 import { Context } from '../context';
 import { Ticket } from '../tickets/ticket.entity';
@@ -19,8 +18,7 @@ export class NoteResolver {
     @Arg('input', () => NoteAddInput, { description: 'The note.' }) input: NoteAddInput,
     @Ctx() ctx: Context,
   ): Promise<NoteAddPayload> {
-    const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => addNote(em, viewer, input, ctx.clock(), ctx.config));
+    const { value, userErrors } = await inTransaction(ctx, (change) => addNote(change, input));
     return { note: value, userErrors };
   }
 

@@ -1,11 +1,11 @@
 // Adding notes: who may write which kind. What a note does to the ticket is in tickets/ticket-lifecycle.ts.
-import { EntityManager } from '@mikro-orm/postgresql';
 import { viewerIsStaff } from '../auth/rules';
 import { Viewer } from '../auth/viewer';
 import { InputCheck } from '../common/input-check';
+import { Change } from '../common/mutation';
 import { refuse, UserErrorCode } from '../common/user-error';
 import { ticketForMutation } from '../tickets/ticket-access';
-import { NoteRules, writeNote } from '../tickets/ticket-lifecycle';
+import { writeNote } from '../tickets/ticket-lifecycle';
 import { Note, NoteKind, NoteVisibility } from './note.entity';
 import { BODY_MAX, NoteAddInput } from './note.inputs';
 
@@ -28,14 +28,14 @@ function noteKind(viewer: Viewer, visibility: NoteVisibility, asked: NoteKind | 
   return asked ?? NoteKind.COMMENT;
 }
 
-export async function addNote(em: EntityManager, viewer: Viewer, input: NoteAddInput, now: Date, rules: NoteRules): Promise<Note> {
-  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+export async function addNote(change: Change, input: NoteAddInput): Promise<Note> {
+  const ticket = await ticketForMutation(change, input);
   const check = new InputCheck();
   const body = check.text('body', input.body, BODY_MAX);
   check.orThrow();
   const visibility = input.visibility ?? NoteVisibility.PUBLIC;
-  const kind = noteKind(viewer, visibility, input.kind);
-  const note = await writeNote(em, viewer, ticket, { body: body!, kind, visibility }, now, rules);
-  await em.flush();
+  const kind = noteKind(change.viewer, visibility, input.kind);
+  const note = await writeNote(change, ticket, { body: body!, kind, visibility });
+  await change.em.flush();
   return note;
 }

@@ -33,11 +33,19 @@ function managerEmails(em: EntityManager): Promise<string[]> {
   return emails;
 }
 
+/** What one timer run did to a cycle: the transitions it took it through, and when the timer ran. */
+export interface CycleAdvance {
+  ticket: Ticket;
+  cycle: SlaCycle;
+  transitions: SlaTransition[];
+  now: Date;
+}
+
 /**
  * Enqueues what the transitions one timer step took a cycle through call for. A breach reached in the same step as
  * the at-risk warning (the timer was behind) supersedes it: one message, the breach. Nobody to notify: nothing.
  */
-export async function enqueueSlaNotifications(em: EntityManager, ticket: Ticket, cycle: SlaCycle, transitions: SlaTransition[], now: Date): Promise<void> {
+export async function enqueueSlaNotifications(em: EntityManager, { ticket, cycle, transitions, now }: CycleAdvance): Promise<void> {
   const breach = transitions.find((transition) => transition.state === SlaState.BREACHED);
   const atRisk = transitions.find((transition) => transition.state === SlaState.AT_RISK);
   const transition = breach ?? atRisk;

@@ -33,7 +33,7 @@ export class OrganizationResolver {
     @Arg('input', () => OrganizationCreateInput, { description: 'The organization.' }) input: OrganizationCreateInput,
     @Ctx() ctx: Context,
   ): Promise<OrganizationCreatePayload> {
-    const { value, userErrors } = await inTransaction(ctx, (em) => createOrganization(em, input, ctx.clock()));
+    const { value, userErrors } = await inTransaction(ctx, (change) => createOrganization(change, input));
     return { organization: value, userErrors };
   }
 
@@ -45,8 +45,7 @@ export class OrganizationResolver {
     @Arg('input', () => OrganizationUpdateInput, { description: 'The changes.' }) input: OrganizationUpdateInput,
     @Ctx() ctx: Context,
   ): Promise<OrganizationUpdatePayload> {
-    const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => updateOrganization(em, input, ctx.clock(), viewer.userId));
+    const { value, userErrors } = await inTransaction(ctx, (change) => updateOrganization(change, input));
     return { organization: value, userErrors };
   }
 }

@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { idOf } from '../common/global-id';
 import { InputCheck } from '../common/input-check';
+import { Change, stepOf } from '../common/mutation';
 import { refuse, UserErrorCode } from '../common/user-error';
 import { retargetRunningCycles } from '../sla-cycles/sla-tracker';
 import { checkCalendar, checkPolicy, defaultCalendar } from './calendar-check';
@@ -10,7 +10,8 @@ import { OrganizationCreateInput, OrganizationUpdateInput } from './organization
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])$/;
 
-export async function createOrganization(em: EntityManager, input: OrganizationCreateInput, now: Date): Promise<Organization> {
+export async function createOrganization(change: Change, input: OrganizationCreateInput): Promise<Organization> {
+  const { em, now } = change;
   const check = new InputCheck();
   const slug = check.text('slug', input.slug, 50);
   if (slug && slug.length <= 50 && !SLUG.test(slug)) {
@@ -43,7 +44,8 @@ export async function createOrganization(em: EntityManager, input: OrganizationC
   return organization;
 }
 
-export async function updateOrganization(em: EntityManager, input: OrganizationUpdateInput, now: Date, actorId: string): Promise<Organization> {
+export async function updateOrganization(change: Change, input: OrganizationUpdateInput): Promise<Organization> {
+  const { em, now } = change;
   const id = idOf(input.organizationId, 'Organization');
   const organization = id ? await em.findOne(Organization, { id }) : null;
   if (!organization) {
@@ -60,7 +62,7 @@ export async function updateOrganization(em: EntityManager, input: OrganizationU
   check.orThrow();
   organization.updatedAt = now;
   // A new calendar or new targets apply to the cycles still running, recomputed from their start (SPEC §3).
-  if (input.calendar || input.policy) await retargetRunningCycles(em, { organization: organization.id }, now, actorId);
+  if (input.calendar || input.policy) await retargetRunningCycles(stepOf(change), { organization: organization.id });
   await em.flush();
   return organization;
 }

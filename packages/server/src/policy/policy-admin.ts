@@ -3,6 +3,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { InputCheck } from '../common/input-check';
+import { Change, stepOf } from '../common/mutation';
 import { payloadType } from '../common/payload';
 import { refuse, UserErrorCode } from '../common/user-error';
 import { retargetRunningCycles } from '../sla-cycles/sla-tracker';
@@ -12,6 +13,7 @@ import { PolicySetting, PolicySettingKey } from './policy-setting.entity';
 import { SeverityLevel } from './severity-level.entity';
 import { SupportLine } from './support-line.entity';
 
+/** The configuration's addresses, in force where an admin has set none. */
 export interface PolicyDefaults {
   escalationsEmail: string;
   supportQueueEmail: string;
@@ -85,12 +87,8 @@ export type SeverityLevelUpdatePayload = InstanceType<typeof SeverityLevelUpdate
 export const SupportLineUpdatePayload = payloadType('SupportLineUpdatePayload', 'supportLine', SupportLine, 'The result of `supportLineUpdate`.');
 export type SupportLineUpdatePayload = InstanceType<typeof SupportLineUpdatePayload>;
 
-export async function updatePolicySettings(
-  em: EntityManager,
-  input: PolicySettingsUpdateInput,
-  now: Date,
-  defaults: PolicyDefaults,
-): Promise<PolicySettings> {
+export async function updatePolicySettings(change: Change, input: PolicySettingsUpdateInput): Promise<PolicySettings> {
+  const { em, now } = change;
   const check = new InputCheck();
   const changes: [PolicySettingKey, string | null][] = [
     [PolicySettingKey.ESCALATIONS_EMAIL, input.escalationsEmail == null ? null : check.email('escalationsEmail', input.escalationsEmail)],
@@ -100,10 +98,11 @@ export async function updatePolicySettings(
   for (const [key, value] of changes) {
     if (value !== null) await em.upsert(PolicySetting, { key, value, updatedAt: now });
   }
-  return policySettings(em, defaults);
+  return policySettings(em, change.config);
 }
 
-export async function updateSeverityLevel(em: EntityManager, input: SeverityLevelUpdateInput, now: Date, actorId: string): Promise<SeverityLevel> {
+export async function updateSeverityLevel(change: Change, input: SeverityLevelUpdateInput): Promise<SeverityLevel> {
+  const { em } = change;
   const level = await em.findOneOrFail(SeverityLevel, { severity: input.severity });
   const check = new InputCheck();
   if (input.businessImpact != null) level.businessImpact = check.text('businessImpact', input.businessImpact, 100) ?? level.businessImpact;
@@ -124,13 +123,13 @@ export async function updateSeverityLevel(em: EntityManager, input: SeverityLeve
     // Running cycles of tickets of that severity take the new target, unless their organization has its own;
     // the level's new target must be what SlaTracker reads.
     await em.flush();
-    await retargetRunningCycles(em, { severity: input.severity }, now, actorId);
+    await retargetRunningCycles(stepOf(change), { severity: input.severity });
   }
   await em.flush();
   return level;
 }
 
-export async function updateSupportLine(em: EntityManager, input: SupportLineUpdateInput): Promise<SupportLine> {
+export async function updateSupportLine({ em }: Change, input: SupportLineUpdateInput): Promise<SupportLine> {
   const line = await em.findOne(SupportLine, { region: input.region });
   if (!line) refuse(UserErrorCode.NOT_FOUND, 'region', `No support line for ${input.region}.`);
   const check = new InputCheck();

@@ -1,5 +1,4 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { requireViewer } from '../auth/rules';
 import { inTransaction } from '../common/mutation';
 import { Context } from '../context';
 import { Role } from '../users/user.entity';
@@ -46,7 +45,7 @@ export class PolicyResolver {
     @Arg('input', () => PolicySettingsUpdateInput, { description: 'The new addresses.' }) input: PolicySettingsUpdateInput,
     @Ctx() ctx: Context,
   ): Promise<PolicySettingsUpdatePayload> {
-    const { value, userErrors } = await inTransaction(ctx, (em) => updatePolicySettings(em, input, ctx.clock(), ctx.config));
+    const { value, userErrors } = await inTransaction(ctx, (change) => updatePolicySettings(change, input));
     return { settings: value, userErrors };
   }
 
@@ -58,8 +57,7 @@ export class PolicyResolver {
     @Arg('input', () => SeverityLevelUpdateInput, { description: 'The changes.' }) input: SeverityLevelUpdateInput,
     @Ctx() ctx: Context,
   ): Promise<SeverityLevelUpdatePayload> {
-    const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => updateSeverityLevel(em, input, ctx.clock(), viewer.userId));
+    const { value, userErrors } = await inTransaction(ctx, (change) => updateSeverityLevel(change, input));
     return { severityLevel: value, userErrors };
   }
 
@@ -69,7 +67,7 @@ export class PolicyResolver {
     @Arg('input', () => SupportLineUpdateInput, { description: 'The changes.' }) input: SupportLineUpdateInput,
     @Ctx() ctx: Context,
   ): Promise<SupportLineUpdatePayload> {
-    const { value, userErrors } = await inTransaction(ctx, (em) => updateSupportLine(em, input));
+    const { value, userErrors } = await inTransaction(ctx, (change) => updateSupportLine(change, input));
     return { supportLine: value, userErrors };
   }
 }

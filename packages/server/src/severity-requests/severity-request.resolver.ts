@@ -1,5 +1,4 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { requireViewer } from '../auth/rules';
 import { inTransaction } from '../common/mutation';
 import { Context } from '../context';
 import { Note } from '../notes/note.entity';
@@ -25,8 +24,7 @@ export class SeverityChangeRequestResolver {
     @Arg('input', () => SeverityChangeRequestInput, { description: 'The request.' }) input: SeverityChangeRequestInput,
     @Ctx() ctx: Context,
   ): Promise<SeverityChangeRequestPayload> {
-    const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => requestSeverityChange(em, viewer, input, ctx.clock(), ctx.config));
+    const { value, userErrors } = await inTransaction(ctx, (change) => requestSeverityChange(change, input));
     return { request: value, userErrors };
   }
 
@@ -38,8 +36,7 @@ export class SeverityChangeRequestResolver {
     @Arg('input', () => SeverityChangeDecideInput, { description: 'The decision.' }) input: SeverityChangeDecideInput,
     @Ctx() ctx: Context,
   ): Promise<SeverityChangeDecidePayload> {
-    const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => decideSeverityChange(em, viewer, input, ctx.clock()));
+    const { value, userErrors } = await inTransaction(ctx, (change) => decideSeverityChange(change, input));
     return { request: value, userErrors };
   }
 

@@ -1,10 +1,9 @@
 // Elevating severity the way the policy says: the customer asks in a note, support decides; a P1 is a new ticket.
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { viewerIsStaff } from '../auth/rules';
-import { Viewer } from '../auth/viewer';
 import { idOf } from '../common/global-id';
 import { InputCheck } from '../common/input-check';
+import { Change } from '../common/mutation';
 import { refuse, UserErrorCode } from '../common/user-error';
 import { recordEvent } from '../events/record-event';
 import { TicketEventType } from '../events/ticket-event.entity';
@@ -13,23 +12,18 @@ import { Severity } from '../policy/enums';
 import { canSeeTicket, ticketForMutation } from '../tickets/ticket-access';
 import { TicketStatus } from '../tickets/ticket-enums';
 import { Ticket } from '../tickets/ticket.entity';
-import { changeSeverity, NoteRules, writeNote } from '../tickets/ticket-lifecycle';
+import { changeSeverity, writeNote } from '../tickets/ticket-lifecycle';
 import { checkSeverityAllowed } from '../tickets/ticket.service';
 import { User } from '../users/user.entity';
 import { SeverityChangeRequest, SeverityChangeRequestStatus } from './severity-change-request.entity';
 import { REASON_MAX, SeverityChangeDecideInput, SeverityChangeRequestInput } from './severity-request.inputs';
 
-export async function requestSeverityChange(
-  em: EntityManager,
-  viewer: Viewer,
-  input: SeverityChangeRequestInput,
-  now: Date,
-  rules: NoteRules,
-): Promise<SeverityChangeRequest> {
+export async function requestSeverityChange(change: Change, input: SeverityChangeRequestInput): Promise<SeverityChangeRequest> {
+  const { em, viewer, now } = change;
   if (viewerIsStaff(viewer)) {
     refuse(UserErrorCode.NOT_ALLOWED, null, 'Staff change severity directly with ticketChangeSeverity (with a reason).');
   }
-  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+  const ticket = await ticketForMutation(change, input);
   const check = new InputCheck();
   const reason = check.text('reason', input.reason, REASON_MAX);
   check.orThrow();
@@ -51,14 +45,11 @@ export async function requestSeverityChange(
     refuse(UserErrorCode.REQUEST_PENDING, 'to', `A request to change ${ticket.displayNumber} to ${pending.to} is already waiting for a decision.`);
   }
 
-  const note = await writeNote(
-    em,
-    viewer,
-    ticket,
-    { body: `Severity change requested: ${ticket.severity} → ${input.to}.\n\n${reason}`, kind: NoteKind.SEVERITY_CHANGE_REQUEST, visibility: NoteVisibility.PUBLIC },
-    now,
-    rules,
-  );
+  const note = await writeNote(change, ticket, {
+    body: `Severity change requested: ${ticket.severity} → ${input.to}.\n\n${reason}`,
+    kind: NoteKind.SEVERITY_CHANGE_REQUEST,
+    visibility: NoteVisibility.PUBLIC,
+  });
   const request = em.create(SeverityChangeRequest, {
     ticket,
     note,
@@ -89,7 +80,8 @@ export async function requestSeverityChange(
   return request;
 }
 
-export async function decideSeverityChange(em: EntityManager, viewer: Viewer, input: SeverityChangeDecideInput, now: Date): Promise<SeverityChangeRequest> {
+export async function decideSeverityChange(change: Change, input: SeverityChangeDecideInput): Promise<SeverityChangeRequest> {
+  const { em, viewer, now } = change;
   const id = idOf(input.requestId, 'SeverityChangeRequest');
   const request = id ? await em.findOne(SeverityChangeRequest, { id }) : null;
   const ticket = request ? await em.findOneOrFail(Ticket, { id: request.ticket.id }) : null;
@@ -111,7 +103,7 @@ export async function decideSeverityChange(em: EntityManager, viewer: Viewer, in
   request.decisionNote = note;
   request.decidedAt = now;
   if (input.approve && ticket.severity !== request.to) {
-    await changeSeverity(em, ticket, request.to, viewer.userId, now, `Approved request: ${request.reason}`);
+    await changeSeverity(change, ticket, request.to, `Approved request: ${request.reason}`);
   }
   recordEvent(em, ticket, {
     type: TicketEventType.SEVERITY_CHANGE_DECIDED,

@@ -90,10 +90,11 @@ export class SlaTimer {
   /** Advances a claimed cycle to now, with the notifications of its transitions, in the claiming transaction. */
   private async advance(em: EntityManager, cycle: SlaCycle, now: Date): Promise<void> {
     const ticket = await em.findOneOrFail(Ticket, { id: cycle.ticket.id });
-    const tracker = await SlaTracker.for(em, ticket, now, null);
+    // Time alone moves the cycle: nobody acts.
+    const tracker = await SlaTracker.for({ em, now, actorId: null }, ticket);
     const transitions = tracker.passTime(cycle);
     // At risk → the assignee; breached → the assignee and the managers: into the outbox, in this transaction.
-    await enqueueSlaNotifications(em, ticket, cycle, transitions, now);
+    await enqueueSlaNotifications(em, { ticket, cycle, transitions, now });
     // A plain column update: time passing is not an edit, so it must not bump the ticket's version and turn a
     // customer's concurrent change into a CONFLICT.
     await em.nativeUpdate(Ticket, { id: ticket.id }, { slaState: cycle.state });

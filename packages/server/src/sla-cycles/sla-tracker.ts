@@ -3,6 +3,7 @@
 // it on `slaStatusChanged` after commit. The arithmetic is the pure engine's (src/sla).
 import { FilterQuery, LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { Step } from '../common/mutation';
 import { recordEvent } from '../events/record-event';
 import { TicketEventType } from '../events/ticket-event.entity';
 import { Organization } from '../organizations/organization.entity';
@@ -52,17 +53,24 @@ export function factsOf(cycle: SlaCycle): CycleFacts {
 const toDate = (instant: number | null) => (instant === null ? null : new Date(instant));
 
 export class SlaTracker {
-  constructor(
-    private readonly em: EntityManager,
+  private readonly em: EntityManager;
+  private readonly now: Date;
+  private readonly actorId: string | null;
+
+  private constructor(
+    step: Step,
     private readonly ticket: Ticket,
     private readonly organization: Organization,
-    private readonly now: Date,
-    private readonly actorId: string | null,
-  ) {}
+  ) {
+    this.em = step.em;
+    this.now = step.now;
+    this.actorId = step.actorId;
+  }
 
-  static async for(em: EntityManager, ticket: Ticket, now: Date, actorId: string | null): Promise<SlaTracker> {
-    const organization = await em.findOneOrFail(Organization, { id: ticket.organization.id });
-    return new SlaTracker(em, ticket, organization, now, actorId);
+  /** The ticket's tracker for one step: a mutation's (`stepOf(change)`) or the SLA timer's (actorId null). */
+  static async for(step: Step, ticket: Ticket): Promise<SlaTracker> {
+    const organization = await step.em.findOneOrFail(Organization, { id: ticket.organization.id });
+    return new SlaTracker(step, ticket, organization);
   }
 
   /** The cycles still running, locked so that the SLA timer and this change do not overlap. */
@@ -200,7 +208,7 @@ export class SlaTracker {
           at,
           data: { metric: cycle.metric, from: previous, to: cycle.state },
         });
-        announceSla(this.em, this.ticket, cycle, previous, at);
+        this.announce(cycle, previous, at);
         transitions.push({ state: cycle.state, at });
       }
       at = next === null || next <= at.getTime() ? null : new Date(next);
@@ -234,8 +242,21 @@ export class SlaTracker {
     }
   }
 
-  private announce(cycle: SlaCycle, previous: SlaState | null): void {
-    announceSla(this.em, this.ticket, cycle, previous, this.now);
+  /** On `slaStatusChanged` after commit; `at` is when the state changed, now unless time passed through it. */
+  private announce(cycle: SlaCycle, previous: SlaState | null, at = this.now): void {
+    publishAfterCommit(this.em, {
+      topic: 'SLA_STATUS',
+      payload: {
+        ticketId: this.ticket.id,
+        organizationId: this.ticket.organization.id,
+        severity: this.ticket.severity,
+        cycleId: cycle.id,
+        metric: cycle.metric,
+        previousState: previous,
+        state: cycle.state,
+        at: at.toISOString(),
+      },
+    });
   }
 
   /** The ticket carries its current cycle's state and due time, for filters, counts and ordering. */
@@ -250,27 +271,12 @@ export class SlaTracker {
  * The running cycles of the tickets `where` selects take the target those tickets have now: after a change to the
  * policy or to an organization's calendar or targets, recomputed from each cycle's start (SPEC §3).
  */
-export async function retargetRunningCycles(em: EntityManager, where: FilterQuery<Ticket>, now: Date, actorId: string): Promise<void> {
+export async function retargetRunningCycles(step: Step, where: FilterQuery<Ticket>): Promise<void> {
+  const { em } = step;
   const withRunningCycle = em.createQueryBuilder(SlaCycle, 'c').select('c.ticket').where({ stoppedAt: null });
   const tickets = await em
     .createQueryBuilder(Ticket, 't')
     .where({ $and: [where, { id: { $in: withRunningCycle.getKnexQuery() } }] })
     .getResultList();
-  for (const ticket of tickets) await (await SlaTracker.for(em, ticket, now, actorId)).retargetRunning();
-}
-
-function announceSla(em: EntityManager, ticket: Ticket, cycle: SlaCycle, previous: SlaState | null, at: Date): void {
-  publishAfterCommit(em, {
-    topic: 'SLA_STATUS',
-    payload: {
-      ticketId: ticket.id,
-      organizationId: ticket.organization.id,
-      severity: ticket.severity,
-      cycleId: cycle.id,
-      metric: cycle.metric,
-      previousState: previous,
-      state: cycle.state,
-      at: at.toISOString(),
-    },
-  });
+  for (const ticket of tickets) await (await SlaTracker.for(step, ticket)).retargetRunning();
 }

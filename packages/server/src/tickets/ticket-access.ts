@@ -1,9 +1,9 @@
 // Finding tickets as the viewer may see them: another organization's ticket does not exist for a customer.
 import { FilterQuery } from '@mikro-orm/core';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { canSeeOrganization, viewerIsStaff } from '../auth/rules';
 import { Viewer } from '../auth/viewer';
 import { idOf } from '../common/global-id';
+import { Change } from '../common/mutation';
 import { refuse, UserErrorCode } from '../common/user-error';
 import { Ticket } from './ticket.entity';
 
@@ -16,12 +16,12 @@ export function canSeeTicket(viewer: Viewer, ticket: Ticket): boolean {
   return canSeeOrganization(viewer, ticket.organization.id);
 }
 
-/** The ticket behind a global id for a mutation, or a NOT_FOUND user error on `field`. */
-export async function ticketForMutation(em: EntityManager, viewer: Viewer, globalId: string, field: string): Promise<Ticket> {
-  const id = idOf(globalId, 'Ticket');
+/** The ticket a mutation's input names by `ticketId`, as the viewer may see it, or a NOT_FOUND user error on it. */
+export async function ticketForMutation({ em, viewer }: Change, input: { ticketId: string }): Promise<Ticket> {
+  const id = idOf(input.ticketId, 'Ticket');
   const ticket = id ? await em.findOne(Ticket, { $and: [{ id }, ticketScope(viewer)] }) : null;
   if (!ticket) {
-    refuse(UserErrorCode.NOT_FOUND, field, 'No ticket with that id exists or you cannot see it.');
+    refuse(UserErrorCode.NOT_FOUND, 'ticketId', 'No ticket with that id exists or you cannot see it.');
   }
   return ticket;
 }

@@ -1,9 +1,8 @@
 // What happens to a ticket as it moves: its status, its severity, and the notes written on it, each with the events,
 // SLA clock changes and notifications it sets off (SPEC §3). The services of tickets, notes and severity requests
 // all go through here, so each rule lives in one place. Callers check permissions and input; these apply.
-import { EntityManager } from '@mikro-orm/postgresql';
 import { viewerIsStaff } from '../auth/rules';
-import { Viewer } from '../auth/viewer';
+import { Change, stepOf } from '../common/mutation';
 import { refuse, UserErrorCode } from '../common/user-error';
 import { recordEvent } from '../events/record-event';
 import { TicketEventType } from '../events/ticket-event.entity';
@@ -11,7 +10,7 @@ import { enqueueNotification } from '../notifications/enqueue';
 import { NotificationKind } from '../notifications/notification.entity';
 import { Note, NoteKind, NoteVisibility } from '../notes/note.entity';
 import { Severity } from '../policy/enums';
-import { PolicyDefaults, policySettings } from '../policy/policy-admin';
+import { policySettings } from '../policy/policy-admin';
 import { publishAfterCommit } from '../realtime/after-commit';
 import { SlaTracker } from '../sla-cycles/sla-tracker';
 import { User } from '../users/user.entity';
@@ -20,9 +19,11 @@ import { Ticket } from './ticket.entity';
 
 /**
  * Moves a ticket to a status (already checked as allowed), records it, and moves its SLA clock: waiting on the
- * customer pauses it, coming back resumes it, resolving or closing stops it.
+ * customer pauses it, coming back resumes it, resolving or closing stops it. The viewer is the actor.
  */
-export async function changeStatus(em: EntityManager, ticket: Ticket, to: TicketStatus, actorId: string, now: Date): Promise<void> {
+export async function changeStatus(change: Change, ticket: Ticket, to: TicketStatus): Promise<void> {
+  const { em, now } = change;
+  const actorId = change.viewer.userId;
   const from = ticket.status;
   ticket.status = to;
   ticket.updatedAt = now;
@@ -34,37 +35,34 @@ export async function changeStatus(em: EntityManager, ticket: Ticket, to: Ticket
     topic: 'TICKET_STATUS',
     payload: { ticketId: ticket.id, organizationId: ticket.organization.id, from, to, at: now.toISOString(), actorId },
   });
-  const sla = await SlaTracker.for(em, ticket, now, actorId);
+  const sla = await SlaTracker.for(stepOf(change), ticket);
   if (to === TicketStatus.WAITING_ON_CUSTOMER) await sla.pauseRunning();
   else if (from === TicketStatus.WAITING_ON_CUSTOMER) await sla.resumePaused();
   if (to === TicketStatus.RESOLVED || to === TicketStatus.CLOSED) await sla.stopRunning(to);
 }
 
 /** Changes a ticket's severity (checked by the caller), records why, and retargets its running SLA cycles. */
-export async function changeSeverity(em: EntityManager, ticket: Ticket, to: Severity, actorId: string, now: Date, reason: string): Promise<void> {
+export async function changeSeverity(change: Change, ticket: Ticket, to: Severity, reason: string): Promise<void> {
+  const { em, now } = change;
   const from = ticket.severity;
   ticket.severity = to;
   ticket.updatedAt = now;
-  recordEvent(em, ticket, { type: TicketEventType.SEVERITY_CHANGED, actorId, at: now, data: { from, to, reason } });
-  await (await SlaTracker.for(em, ticket, now, actorId)).retargetRunning();
+  recordEvent(em, ticket, { type: TicketEventType.SEVERITY_CHANGED, actorId: change.viewer.userId, at: now, data: { from, to, reason } });
+  await (await SlaTracker.for(stepOf(change), ticket)).retargetRunning();
 }
 
-/** Where update requests on unassigned tickets go (the engineers' queue): the admin's setting, else config. */
-export type NoteRules = PolicyDefaults;
-
 /**
- * Writes a note (already validated) with everything it sets off: the event, a response stopping the running
- * response cycles, an update request starting the next one and notifying the assignee, a customer's note bringing
- * a ticket back from WAITING_ON_CUSTOMER (SPEC §3). The caller flushes.
+ * Writes the viewer's note (already validated) with everything it sets off: the event, a response stopping the
+ * running response cycles, an update request starting the next one and notifying the assignee (else the engineers'
+ * queue: the admin's setting, else config), a customer's note bringing a ticket back from WAITING_ON_CUSTOMER
+ * (SPEC §3). The caller flushes.
  */
 export async function writeNote(
-  em: EntityManager,
-  viewer: Viewer,
+  change: Change,
   ticket: Ticket,
   content: { body: string; kind: NoteKind; visibility: NoteVisibility },
-  now: Date,
-  rules: NoteRules,
 ): Promise<Note> {
+  const { em, viewer, now } = change;
   const { body, kind, visibility } = content;
   if (ticket.status === TicketStatus.CLOSED) {
     refuse(UserErrorCode.NOT_ALLOWED, 'ticketId', `${ticket.displayNumber} is closed; file a new ticket with relatedTicketId to follow up.`);
@@ -79,20 +77,20 @@ export async function writeNote(
     data: { noteId: note.nodeId, kind, visibility },
     internal: visibility === NoteVisibility.INTERNAL,
   });
-  const sla = await SlaTracker.for(em, ticket, now, viewer.userId);
+  const sla = await SlaTracker.for(stepOf(change), ticket);
   if (kind === NoteKind.RESPONSE) await sla.stopRunning('RESPONDED');
   // The customer answered: the ball is back with support (and the paused clock runs again).
   if (!viewerIsStaff(viewer) && ticket.status === TicketStatus.WAITING_ON_CUSTOMER) {
-    await changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
+    await changeStatus(change, ticket, TicketStatus.IN_PROGRESS);
   } else if (kind === NoteKind.RESPONSE && ticket.status === TicketStatus.NEW) {
-    await changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
+    await changeStatus(change, ticket, TicketStatus.IN_PROGRESS);
   }
   if (kind === NoteKind.UPDATE_REQUEST) {
     // Asking for an update on a resolved ticket says it is not resolved: it is reopened.
-    if (ticket.status === TicketStatus.RESOLVED) await changeStatus(em, ticket, TicketStatus.IN_PROGRESS, viewer.userId, now);
+    if (ticket.status === TicketStatus.RESOLVED) await changeStatus(change, ticket, TicketStatus.IN_PROGRESS);
     await sla.startNextResponseUnlessRunning();
     const assignee = ticket.assignee ? await em.findOne(User, { id: ticket.assignee.id }) : null;
-    const notified = assignee ? assignee.email : (await policySettings(em, rules)).supportQueueEmail;
+    const notified = assignee ? assignee.email : (await policySettings(em, change.config)).supportQueueEmail;
     enqueueNotification(
       em,
       {

@@ -101,18 +101,13 @@ export class TicketResolver {
     @Arg('input', () => TicketCreateInput, { description: 'The ticket.' }) input: TicketCreateInput,
     @Ctx() ctx: Context,
   ): Promise<TicketCreatePayload> {
-    const viewer = requireViewer(ctx.viewer);
     try {
-      const { value, userErrors } = await inTransaction(ctx, (em) =>
-        createTicket(em, viewer, input, ctx.clock(), { communityUrl: ctx.config.communityUrl }),
-      );
+      const { value, userErrors } = await inTransaction(ctx, (change) => createTicket(change, input));
       return { ticket: value, userErrors };
     } catch (error) {
       if (!(error instanceof IdempotentReplay || error instanceof UniqueConstraintViolationException)) throw error;
       // A concurrent retry with the same key won the insert: answer as a retry, with the first ticket.
-      const { value, userErrors } = await inTransaction({ ...ctx, em: ctx.em.fork() }, (em) =>
-        createTicket(em, viewer, input, ctx.clock(), { communityUrl: ctx.config.communityUrl }),
-      );
+      const { value, userErrors } = await inTransaction({ ...ctx, em: ctx.em.fork() }, (change) => createTicket(change, input));
       return { ticket: value, userErrors };
     }
   }
@@ -125,8 +120,7 @@ export class TicketResolver {
     @Arg('input', () => TicketUpdateStatusInput, { description: 'The change.' }) input: TicketUpdateStatusInput,
     @Ctx() ctx: Context,
   ): Promise<TicketUpdateStatusPayload> {
-    const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => updateTicketStatus(em, viewer, input, ctx.clock()));
+    const { value, userErrors } = await inTransaction(ctx, (change) => updateTicketStatus(change, input));
     return { ticket: value, userErrors };
   }
 
@@ -136,8 +130,7 @@ export class TicketResolver {
     @Arg('input', () => TicketAssignInput, { description: 'The assignment.' }) input: TicketAssignInput,
     @Ctx() ctx: Context,
   ): Promise<TicketAssignPayload> {
-    const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => assignTicket(em, viewer, input, ctx.clock()));
+    const { value, userErrors } = await inTransaction(ctx, (change) => assignTicket(change, input));
     return { ticket: value, userErrors };
   }
 
@@ -149,8 +142,7 @@ export class TicketResolver {
     @Arg('input', () => TicketChangeSeverityInput, { description: 'The change.' }) input: TicketChangeSeverityInput,
     @Ctx() ctx: Context,
   ): Promise<TicketChangeSeverityPayload> {
-    const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => changeTicketSeverity(em, viewer, input, ctx.clock()));
+    const { value, userErrors } = await inTransaction(ctx, (change) => changeTicketSeverity(change, input));
     return { ticket: value, userErrors };
   }
 
@@ -163,8 +155,7 @@ export class TicketResolver {
     @Arg('input', () => TicketRequestUpdateInput, { description: 'The request.' }) input: TicketRequestUpdateInput,
     @Ctx() ctx: Context,
   ): Promise<TicketRequestUpdatePayload> {
-    const viewer = requireViewer(ctx.viewer);
-    const { value, userErrors } = await inTransaction(ctx, (em) => requestUpdate(em, viewer, input, ctx.clock(), ctx.config));
+    const { value, userErrors } = await inTransaction(ctx, (change) => requestUpdate(change, input));
     return { ticket: value, userErrors };
   }
 

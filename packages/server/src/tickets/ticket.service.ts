@@ -2,9 +2,9 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { viewerIsStaff } from '../auth/rules';
-import { Viewer } from '../auth/viewer';
 import { idOf, toGlobalId } from '../common/global-id';
 import { InputCheck } from '../common/input-check';
+import { Change, stepOf } from '../common/mutation';
 import { refuse, UserErrorCode } from '../common/user-error';
 import { recordEvent } from '../events/record-event';
 import { SlaMetric } from '../sla-cycles/sla-enums';
@@ -14,7 +14,7 @@ import { Organization } from '../organizations/organization.entity';
 import { SeverityLevel } from '../policy/severity-level.entity';
 import { Severity } from '../policy/enums';
 import { NoteKind, NoteVisibility } from '../notes/note.entity';
-import { changeSeverity, changeStatus, NoteRules, writeNote } from './ticket-lifecycle';
+import { changeSeverity, changeStatus, writeNote } from './ticket-lifecycle';
 import { isStaff, User } from '../users/user.entity';
 import { STATUS_TRANSITIONS, TicketCategory, TicketStatus } from './ticket-enums';
 import { canSeeTicket, ticketForMutation } from './ticket-access';
@@ -31,10 +31,6 @@ import {
   TITLE_MAX,
 } from './ticket.inputs';
 
-export interface FilingRules {
-  communityUrl: string;
-}
-
 /** Thrown when a concurrent retry with the same idempotency key won the insert. */
 export class IdempotentReplay extends Error {
   constructor(readonly requesterId: string, readonly idempotencyKey: string) {
@@ -42,15 +38,11 @@ export class IdempotentReplay extends Error {
   }
 }
 
-export async function createTicket(
-  em: EntityManager,
-  viewer: Viewer,
-  input: TicketCreateInput,
-  now: Date,
-  rules: FilingRules,
-): Promise<Ticket> {
+export async function createTicket(change: Change, input: TicketCreateInput): Promise<Ticket> {
+  const { em, viewer, now } = change;
+  const { communityUrl } = change.config;
   if (input.category === TicketCategory.ENHANCEMENT) {
-    refuse(UserErrorCode.ENHANCEMENT_REDIRECT, 'category', `Enhancement requests are handled in the community forum, not as support tickets: post it at ${rules.communityUrl}`, rules.communityUrl);
+    refuse(UserErrorCode.ENHANCEMENT_REDIRECT, 'category', `Enhancement requests are handled in the community forum, not as support tickets: post it at ${communityUrl}`, communityUrl);
   }
   const check = new InputCheck();
   const title = check.text('title', input.title, TITLE_MAX);
@@ -59,10 +51,10 @@ export async function createTicket(
 
   if (idempotencyKey) {
     const first = await em.findOne(Ticket, { requester: viewer.userId, idempotencyKey });
-    if (first) return replayed(first, input, title, description);
+    if (first) return replayed(first, input, { title, description });
   }
 
-  const organizationId = await filingOrganization(em, viewer, input, check);
+  const organizationId = await filingOrganization(change, input, check);
   const level = await em.findOne(SeverityLevel, { severity: input.severity });
   if (level && !level.allowedEnvironments.includes(input.environment)) {
     const allowed = level.allowedEnvironments.join(' or ');
@@ -109,7 +101,7 @@ export async function createTicket(
       relatedTicketId: relatedTicket ? relatedTicket.nodeId : null,
     },
   });
-  await (await SlaTracker.for(em, ticket, now, viewer.userId)).start(SlaMetric.FIRST_RESPONSE);
+  await (await SlaTracker.for(stepOf(change), ticket)).start(SlaMetric.FIRST_RESPONSE);
   try {
     await em.flush();
   } catch (error) {
@@ -122,7 +114,7 @@ export async function createTicket(
 }
 
 /** A retried submit: the first ticket, unless the key is being reused for something else. */
-function replayed(first: Ticket, input: TicketCreateInput, title: string | null, description: string | null): Ticket {
+function replayed(first: Ticket, input: TicketCreateInput, { title, description }: { title: string | null; description: string | null }): Ticket {
   const same =
     first.title === title &&
     first.description === description &&
@@ -137,7 +129,7 @@ function replayed(first: Ticket, input: TicketCreateInput, title: string | null,
   return first;
 }
 
-async function filingOrganization(em: EntityManager, viewer: Viewer, input: TicketCreateInput, check: InputCheck): Promise<string | null> {
+async function filingOrganization({ em, viewer }: Change, input: TicketCreateInput, check: InputCheck): Promise<string | null> {
   if (!viewerIsStaff(viewer)) {
     if (input.organizationId && idOf(input.organizationId, 'Organization') !== viewer.organizationId) {
       check.add(UserErrorCode.NOT_FOUND, 'organizationId', 'Customers file tickets for their own organization; leave organizationId out.');
@@ -154,8 +146,9 @@ async function filingOrganization(em: EntityManager, viewer: Viewer, input: Tick
   return organization?.id ?? null;
 }
 
-export async function updateTicketStatus(em: EntityManager, viewer: Viewer, input: TicketUpdateStatusInput, now: Date): Promise<Ticket> {
-  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+export async function updateTicketStatus(change: Change, input: TicketUpdateStatusInput): Promise<Ticket> {
+  const { em, viewer } = change;
+  const ticket = await ticketForMutation(change, input);
   const from = ticket.status;
   const to = input.status;
   if (!viewerIsStaff(viewer) && to !== TicketStatus.CLOSED) {
@@ -171,13 +164,14 @@ export async function updateTicketStatus(em: EntityManager, viewer: Viewer, inpu
           : `A ${from} ticket is final; file a new ticket with relatedTicketId to follow up.`;
     refuse(UserErrorCode.INVALID_TRANSITION, 'status', message);
   }
-  await changeStatus(em, ticket, to, viewer.userId, now);
+  await changeStatus(change, ticket, to);
   await em.flush();
   return ticket;
 }
 
-export async function assignTicket(em: EntityManager, viewer: Viewer, input: TicketAssignInput, now: Date): Promise<Ticket> {
-  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+export async function assignTicket(change: Change, input: TicketAssignInput): Promise<Ticket> {
+  const { em, viewer, now } = change;
+  const ticket = await ticketForMutation(change, input);
   let assignee: User | null = null;
   if (input.assigneeId) {
     const id = idOf(input.assigneeId, 'User');
@@ -212,28 +206,29 @@ export async function checkSeverityAllowed(em: EntityManager, ticket: Ticket, se
   }
 }
 
-export async function changeTicketSeverity(em: EntityManager, viewer: Viewer, input: TicketChangeSeverityInput, now: Date): Promise<Ticket> {
-  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+export async function changeTicketSeverity(change: Change, input: TicketChangeSeverityInput): Promise<Ticket> {
+  const { em } = change;
+  const ticket = await ticketForMutation(change, input);
   const check = new InputCheck();
   const reason = check.text('reason', input.reason, REASON_MAX);
   if (input.severity === ticket.severity) check.add(UserErrorCode.INVALID, 'severity', `${ticket.displayNumber} is already ${ticket.severity}.`);
   if (ticket.status === TicketStatus.CLOSED) check.add(UserErrorCode.NOT_ALLOWED, 'ticketId', `${ticket.displayNumber} is closed.`);
   check.orThrow();
   await checkSeverityAllowed(em, ticket, input.severity, 'severity');
-  await changeSeverity(em, ticket, input.severity, viewer.userId, now, reason!);
+  await changeSeverity(change, ticket, input.severity, reason!);
   await em.flush();
   return ticket;
 }
 
-export async function requestUpdate(em: EntityManager, viewer: Viewer, input: TicketRequestUpdateInput, now: Date, rules: NoteRules): Promise<Ticket> {
-  if (viewerIsStaff(viewer)) {
+export async function requestUpdate(change: Change, input: TicketRequestUpdateInput): Promise<Ticket> {
+  if (viewerIsStaff(change.viewer)) {
     refuse(UserErrorCode.NOT_ALLOWED, null, 'Update requests come from customers; staff respond with noteAdd.');
   }
-  const ticket = await ticketForMutation(em, viewer, input.ticketId, 'ticketId');
+  const ticket = await ticketForMutation(change, input);
   const check = new InputCheck();
   const body = check.text('body', input.body, DESCRIPTION_MAX);
   check.orThrow();
-  await writeNote(em, viewer, ticket, { body: body!, kind: NoteKind.UPDATE_REQUEST, visibility: NoteVisibility.PUBLIC }, now, rules);
-  await em.flush();
+  await writeNote(change, ticket, { body: body!, kind: NoteKind.UPDATE_REQUEST, visibility: NoteVisibility.PUBLIC });
+  await change.em.flush();
   return ticket;
 }
