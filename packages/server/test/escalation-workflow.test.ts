@@ -620,7 +620,7 @@ describe('escalation workflow', () => {
         status: 'OPEN',
         reason: 'No answer for two days.',
         businessImpact: 'Payroll cannot run for 300 people.',
-        notifiedAddresses: [`am-${slug}@vendor.example`, ESCALATIONS_EMAIL],
+        notifiedAddresses: null, // the vendor's addresses are staff's to see
         createdAt: '2026-12-03T16:00:00.000Z',
         acknowledgedAt: null,
         resolvedAt: null,
@@ -646,6 +646,8 @@ describe('escalation workflow', () => {
 
       const onTicket = await server.gql(`query($id: ID) { ticket(id: $id) { escalations { id status } } }`, { id: ticket.id }, customer);
       expect(onTicket.data!.ticket.escalations).toEqual([{ id: escalation.id, status: 'OPEN' }]);
+      const asStaff = await server.gql(`query($id: ID) { ticket(id: $id) { escalations { notifiedAddresses } } }`, { id: ticket.id }, MANAGER);
+      expect(asStaff.data!.ticket.escalations).toEqual([{ notifiedAddresses: [`am-${slug}@vendor.example`, ESCALATIONS_EMAIL] }]);
     });
 
     it('a severity change request (even rejected) also opens the way', async () => {

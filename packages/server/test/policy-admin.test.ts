@@ -1,7 +1,7 @@
 // The policy is data an admin can change: severity targets (applied to running cycles), phone lines and the
 // escalations address.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, createOrganization, customerOf, ENGINEER, fileTicket, startTestServer, TestServer } from './helpers/test-server';
+import { ADMIN, createOrganization, customerOf, ENGINEER, fileTicket, MANAGER, startTestServer, TestServer } from './helpers/test-server';
 
 describe('policy administration', () => {
   let server: TestServer;
@@ -82,6 +82,22 @@ describe('policy administration', () => {
       { input: { ticketId: ticket.id, reason: 'Slow', businessImpact: 'Blocked' } },
       customer,
     );
-    expect(escalation.data!.escalationCreate.escalation.notifiedAddresses).toEqual(['am-acme@vendor.example', 'escalations@vendor.example']);
+    expect(escalation.data!.escalationCreate).toEqual({ escalation: { notifiedAddresses: null }, userErrors: [] });
+    const seenByStaff = await server.gql(`query($id: ID) { ticket(id: $id) { escalations { notifiedAddresses } } }`, { id: ticket.id }, ENGINEER);
+    expect(seenByStaff.data!.ticket.escalations).toEqual([{ notifiedAddresses: ['am-acme@vendor.example', 'escalations@vendor.example'] }]);
+  });
+
+  it('the policy’s addresses and those an escalation notified are staff’s to see, not customers’', async () => {
+    const settings = (as: typeof ADMIN) => server.gql(`{ policySettings { escalationsEmail supportQueueEmail } }`, {}, as);
+    const refused = await settings(customer);
+    expect(refused.data).toBeNull();
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await settings(ENGINEER)).data!.policySettings).toEqual({ escalationsEmail: expect.any(String), supportQueueEmail: expect.any(String) });
+    const escalations = `{ escalations(first: 10) { edges { node { notifiedAddresses } } } }`;
+    const asCustomer = await server.gql(escalations, {}, customer);
+    expect(asCustomer.errors).toBeUndefined();
+    expect(asCustomer.data!.escalations.edges.map((edge: any) => edge.node.notifiedAddresses)).toEqual([null]);
+    const asManager = await server.gql(escalations, {}, MANAGER);
+    expect(asManager.data!.escalations.edges.map((edge: any) => edge.node.notifiedAddresses)).toEqual([['am-acme@vendor.example', 'escalations@vendor.example']]);
   });
 });

@@ -1,8 +1,10 @@
 import { ArrayType, Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Ref, Unique } from '@mikro-orm/core';
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, MiddlewareFn, ObjectType, registerEnumType, UseMiddleware } from 'type-graphql';
+import { viewerIsStaff } from '../auth/rules';
 import { toGlobalId } from '../common/global-id';
 import { Node } from '../common/node';
 import { uuid7 } from '../common/uuid7';
+import { Context } from '../context';
 import { Ticket } from '../tickets/ticket.entity';
 import { User } from '../users/user.entity';
 
@@ -21,6 +23,11 @@ registerEnumType(EscalationStatus, {
     RESOLVED: { description: 'Management has resolved it, with a resolution.' },
   },
 });
+
+/** The vendor's internal addresses are staff's to see: a customer reads null rather than an error, so that one
+ * selection (the SDK's fragment) serves both. */
+const staffOnly: MiddlewareFn<Context> = ({ context }, next) =>
+  context.viewer && viewerIsStaff(context.viewer) ? next() : Promise.resolve(null);
 
 /** A request for support management's intervention on a ticket (the policy's escalation path). */
 @Entity({ tableName: 'escalation' })
@@ -67,7 +74,11 @@ export class Escalation implements Node {
   owner?: Ref<User> | null;
 
   @Property({ type: ArrayType })
-  @Field(() => [String], { description: 'Who was notified: the account manager and the escalations address.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Who was notified: the account manager and the escalations address. Staff only; null for customers.',
+  })
+  @UseMiddleware(staffOnly)
   notifiedAddresses!: string[];
 
   @Property({ type: 'text', nullable: true })

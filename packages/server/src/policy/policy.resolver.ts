@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { inTransaction } from '../common/mutation';
 import { Context } from '../context';
-import { Role } from '../users/user.entity';
+import { Role, STAFF_ROLES } from '../users/user.entity';
 import {
   PolicySettings,
   policySettings,
@@ -33,8 +33,8 @@ export class PolicyResolver {
     return ctx.em.find(SupportLine, {}, { orderBy: { region: 'asc' } });
   }
 
-  @Authorized()
-  @Query(() => PolicySettings, { description: 'The addresses the policy notifies (escalations, engineers’ queue).' })
+  @Authorized(...STAFF_ROLES)
+  @Query(() => PolicySettings, { description: 'The addresses the policy notifies (escalations, engineers’ queue). Staff only.' })
   policySettings(@Ctx() ctx: Context): Promise<PolicySettings> {
     return policySettings(ctx.em, ctx.config);
   }
