@@ -28,6 +28,19 @@ export interface Config {
   communityUrl: string;
   dataDir: string;
   logLevel: string;
+  websocket: WebSocketLimits;
+}
+
+/** What one graphql-ws client may hold (http/websocket.ts). */
+export interface WebSocketLimits {
+  /** WEBSOCKET_MAX_MESSAGE_BYTES: a larger message closes the socket with 1009 before it is read. */
+  maxMessageBytes: number;
+  /** WEBSOCKET_MAX_SUBSCRIPTIONS: operations running at once on one socket. */
+  maxSubscriptionsPerSocket: number;
+  /** WEBSOCKET_MAX_SOCKETS_PER_USER: open sockets per signed-in user, or per IP address for anonymous ones. */
+  maxSocketsPerUser: number;
+  /** WEBSOCKET_INIT_TIMEOUT_MS: how long a new socket may take to send `connection_init`. */
+  initTimeoutMs: number;
 }
 
 export const DEFAULT_SUPPORT_QUEUE_EMAIL = 'support-queue@escalate.example';
@@ -59,5 +72,19 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     communityUrl: env.COMMUNITY_URL || DEFAULT_COMMUNITY_URL,
     dataDir: env.ESCALATE_DATA_DIR || '.data',
     logLevel: env.LOG_LEVEL || 'info',
+    websocket: {
+      maxMessageBytes: positiveInteger(env, 'WEBSOCKET_MAX_MESSAGE_BYTES', 1024 * 1024),
+      maxSubscriptionsPerSocket: positiveInteger(env, 'WEBSOCKET_MAX_SUBSCRIPTIONS', 100),
+      maxSocketsPerUser: positiveInteger(env, 'WEBSOCKET_MAX_SOCKETS_PER_USER', 20),
+      initTimeoutMs: positiveInteger(env, 'WEBSOCKET_INIT_TIMEOUT_MS', 10_000),
+    },
   };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const given = env[name];
+  if (!given) return fallback;
+  const value = Number(given);
+  if (!Number.isSafeInteger(value) || value < 1) throw new StartupError(`${name} must be a whole number of at least 1, got '${given}'.`);
+  return value;
 }

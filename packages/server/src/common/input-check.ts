@@ -2,6 +2,13 @@
 import { UserError, userError, UserErrorCode, UserErrors } from './user-error';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Half of a UTF-16 surrogate pair without the other half: no character at all. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether text can be stored as it is: PostgreSQL refuses NUL in text, and a lone surrogate is no character. */
+function storable(text: string): boolean {
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+}
 
 export class InputCheck {
   readonly errors: UserError[] = [];
@@ -11,10 +18,17 @@ export class InputCheck {
     return this;
   }
 
-  /** Trimmed text of 1..max characters (or absent, when optional). Returns the trimmed value. */
+  /**
+   * Trimmed text of 1..max characters (or absent, when optional). Returns the trimmed value, or null when there is
+   * none or it is not storable text (a NUL character, a lone surrogate), so that it never reaches a query.
+   */
   text(field: string | string[], value: string | null | undefined, max: number, required = true): string | null {
     const name = Array.isArray(field) ? field.join('.') : field;
     const trimmed = value?.trim() ?? '';
+    if (!storable(trimmed)) {
+      this.add(UserErrorCode.INVALID, field, `\`${name}\` contains a NUL character (\\u0000) or invalid Unicode; remove it.`);
+      return null;
+    }
     if (!trimmed) {
       if (required) this.add(UserErrorCode.REQUIRED, field, `\`${name}\` is required.`);
       return null;

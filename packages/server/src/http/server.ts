@@ -5,23 +5,23 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { MikroORM } from '@mikro-orm/postgresql';
 import express, { NextFunction, Request, Response } from 'express';
-import { DocumentNode, GraphQLFormattedError, parse } from 'graphql';
+import { GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocket, WebSocketServer } from 'ws';
 import { bearerToken, InvalidTokenError, verifyToken } from '../auth/token';
 import { Viewer, ViewerDirectory } from '../auth/viewer';
 import { Loaders } from '../common/loaders';
 import { Config, StartupError } from '../config';
 import { Clock, Context, systemClock } from '../context';
 import { Realtime } from '../realtime/pubsub';
-import { DEFAULT_LIMITS, limitViolation, QueryLimits, queryLimitsPlugin } from './limits';
+import { DEFAULT_LIMITS, QueryLimits, queryLimitsPlugin } from './limits';
+import { clientMistakesPlugin } from './client-mistakes';
 import { playgroundRouter } from './playground';
 import { buildEscalateSchema } from './schema';
+import { serveSubscriptions } from './websocket';
 
 export interface ServerOptions {
   orm: MikroORM;
@@ -69,49 +69,20 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     return { viewer, em, loaders: new Loaders(em), clock, config, log, realtime: options.realtime };
   };
 
-  // Subscriptions: graphql-ws on the same path. A bad token closes the socket with 4403; no token is anonymous.
-  // The upgrade is routed by hand (noServer) so that the HTTP server's own errors, such as a port in use, stay
-  // the HTTP server's and are not re-emitted to the WebSocket server.
-  const wsServer = new WebSocketServer({ noServer: true });
-  httpServer.on('upgrade', (request, socket, head) => {
-    if (draining || new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    wsServer.handleUpgrade(request, socket, head, (client) => wsServer.emit('connection', client, request));
+  // Subscriptions: graphql-ws on the same path, with its limits (websocket.ts).
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    schema,
+    orm,
+    jwtKey,
+    clock,
+    log,
+    viewers,
+    queryLimits: limits,
+    socketLimits: config.websocket,
+    contextFor,
+    isDraining: () => draining,
   });
-  const subscriptions = useServer<Record<string, unknown>, { viewer: Viewer | null }>(
-    {
-      schema,
-      onConnect: async (connection) => {
-        try {
-          // `authorization` as the spec says; any capitalization, as the playground sends its headers.
-          const params = connection.connectionParams ?? {};
-          const authorization = Object.entries(params).find(([key]) => key.toLowerCase() === 'authorization')?.[1];
-          const token = bearerToken(typeof authorization === 'string' ? authorization : null);
-          const now = clock();
-          connection.extra.viewer = token ? await viewers.viewerFor(orm.em.fork(), await verifyToken(token, jwtKey, now), now) : null;
-          return true;
-        } catch (error) {
-          if (error instanceof InvalidTokenError) return false;
-          throw error;
-        }
-      },
-      context: (connection) => contextFor(connection.extra.viewer ?? null, log),
-      // The same depth and cost limits as over HTTP.
-      onSubscribe: (_connection, _id, payload) => {
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch {
-          return undefined; // graphql-ws answers syntax errors itself
-        }
-        const violation = limitViolation(schema, document, payload.variables ?? {}, payload.operationName ?? undefined, limits);
-        return violation ? [violation] : undefined;
-      },
-    },
-    wsServer,
-  );
 
   const errorLogging: ApolloServerPlugin<Context> = {
     async requestDidStart() {
@@ -142,7 +113,10 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
       const { locations, path } = formatted;
       return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     },
+    // Not offered: a persisted-query hash that does not match its query would otherwise be an untyped error.
+    persistedQueries: false,
     plugins: [
+      clientMistakesPlugin<Context>(schema),
       // Requests under way get this long to finish once stop() has closed the listener.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: DRAIN_GRACE_MS }),
       ApolloServerPluginLandingPageDisabled(),
@@ -151,6 +125,14 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     ],
   });
   await apollo.start();
+
+  // Nothing served here is meant to be framed or sniffed; the playground sets its own, wider policy.
+  app.use((_request, response, next) => {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
@@ -202,7 +184,8 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
 
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    refuseLargeBodies,
+    express.json({ limit: BODY_LIMIT_BYTES }),
     authenticate,
     expressMiddleware(apollo, {
       context: async ({ req }) => contextFor(req.viewer ?? null, req.log),
@@ -222,7 +205,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
   const stop = async () => {
     draining = true;
     if (httpServer.listening) httpServer.close(); // no new connections from now on; the drain below waits for the rest
-    await closeSubscribers(wsServer, subscriptions);
+    await subscriptions.close();
     await apollo.stop();
   };
 
@@ -246,20 +229,15 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
   };
 }
 
+/** The largest request body read; a larger one is refused from its Content-Length, before it is read. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+function refuseLargeBodies(request: Request, response: Response, next: NextFunction): void {
+  const length = Number(request.headers['content-length']);
+  if (!(length > BODY_LIMIT_BYTES)) return next();
+  response.setHeader('Connection', 'close'); // the body stays unread: the connection cannot carry another request
+  graphqlErrorResponse(response, 413, `The request body is ${length} bytes; at most ${BODY_LIMIT_BYTES} are accepted.`, 'PAYLOAD_TOO_LARGE');
+}
+
 /** How long running HTTP requests may take to finish once the server stops; then their connections are cut. */
 const DRAIN_GRACE_MS = 5_000;
-/** How long a WebSocket client has to answer our close frame before its connection is cut. */
-const WEBSOCKET_CLOSE_GRACE_MS = 2_000;
-
-/** Closes every subscriber's socket with 1001 Going Away (graphql-ws's dispose) and cuts those that do not answer. */
-async function closeSubscribers(wsServer: WebSocketServer, subscriptions: { dispose(): void | Promise<void> }): Promise<void> {
-  const clients = [...wsServer.clients];
-  const cut = setTimeout(() => {
-    for (const client of clients) if (client.readyState !== WebSocket.CLOSED) client.terminate();
-  }, WEBSOCKET_CLOSE_GRACE_MS);
-  try {
-    await subscriptions.dispose();
-  } finally {
-    clearTimeout(cut);
-  }
-}

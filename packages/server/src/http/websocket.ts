@@ -1,0 +1,215 @@
+// Subscriptions: graphql-ws on the HTTP server's /graphql path, with the limits that keep one client within its share:
+// message size, connection-init timeout, operations per socket, sockets per user (per IP address until a token
+// names the user), and the end of a socket whose token expires.
+import { MikroORM } from '@mikro-orm/postgresql';
+import { DocumentNode, GraphQLError, GraphQLSchema, parse } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { decodeJwt } from 'jose';
+import { Server } from 'node:http';
+import { Logger } from 'pino';
+import { WebSocket, WebSocketServer } from 'ws';
+import { bearerToken, InvalidTokenError, verifyToken } from '../auth/token';
+import { Viewer, ViewerDirectory } from '../auth/viewer';
+import { WebSocketLimits } from '../config';
+import { Clock, Context } from '../context';
+import { limitViolation, QueryLimits } from './limits';
+
+/** Close codes of ours; graphql-ws's own are 4403 (refused token) and 4408 (no `connection_init` in time). */
+export const CLOSE_TOKEN_EXPIRED = 4403;
+export const CLOSE_TOO_MANY_SOCKETS = 4429;
+
+export interface SubscriptionServerOptions {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  orm: MikroORM;
+  jwtKey: Uint8Array;
+  clock: Clock;
+  log: Logger;
+  viewers: ViewerDirectory;
+  queryLimits: QueryLimits;
+  socketLimits: WebSocketLimits;
+  contextFor: (viewer: Viewer | null, log: Logger) => Context;
+  /** True once the server is stopping: no new socket is accepted. */
+  isDraining: () => boolean;
+}
+
+export interface SubscriptionServer {
+  /** Closes every socket with 1001 Going Away (so clients reconnect elsewhere) and cuts those that do not answer. */
+  close(): Promise<void>;
+}
+
+interface SocketState {
+  /** Whose quota the socket counts against: `ip:<address>` until a token names the user, then `user:<id>`. */
+  holder: string;
+  /** When the token expires (ms since the epoch); null for an anonymous socket. */
+  expiresAt: number | null;
+  expiryTimer: NodeJS.Timeout | null;
+  closed: boolean;
+}
+
+/** How long a WebSocket client has to answer our close frame before its connection is cut. */
+const CLOSE_GRACE_MS = 2_000;
+/** setTimeout's longest delay; a token that lives longer is watched in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Routes upgrades of /graphql to graphql-ws. The upgrade is routed by hand (noServer) so that the HTTP server's own
+ * errors, such as a port in use, stay the HTTP server's and are not re-emitted to the WebSocket server.
+ *
+ * An expired token closes its socket with 4403 "token expired". Each socket has a timer set for its token's `exp`
+ * that closes it then; the timer asks the server's clock whether the time has come and re-arms itself if not, so a
+ * clock that is not the system's (a test's) decides. The same check runs before every event is sent and every
+ * operation is started, which makes the close deterministic under a moved clock, and means that an event due after
+ * `exp` is never sent even if the timer is late.
+ */
+export function serveSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
+  const { httpServer, schema, orm, jwtKey, clock, log, viewers, queryLimits, socketLimits } = options;
+  const openSockets = new SocketCount(socketLimits.maxSocketsPerUser);
+  const states = new WeakMap<WebSocket, SocketState>();
+  // ws refuses a larger message from its frame header, before reading it, and closes with 1009 Message Too Big.
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: socketLimits.maxMessageBytes });
+
+  const closeIfExpired = (socket: WebSocket, state: SocketState): boolean => {
+    if (state.expiresAt === null || clock().getTime() < state.expiresAt) return false;
+    socket.close(CLOSE_TOKEN_EXPIRED, 'token expired');
+    return true;
+  };
+  const watchExpiry = (socket: WebSocket, state: SocketState) => {
+    if (state.closed || state.expiresAt === null || closeIfExpired(socket, state)) return;
+    const left = state.expiresAt - clock().getTime();
+    state.expiryTimer = setTimeout(() => watchExpiry(socket, state), Math.min(left, MAX_TIMER_MS)).unref();
+  };
+
+  httpServer.on('upgrade', (request, socket, head) => {
+    if (options.isDraining() || new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wsServer.handleUpgrade(request, socket, head, (client) => {
+      // Until `connection_init` names a user, a socket counts against its address: a client cannot hold sockets
+      // open by never signing in.
+      const holder = `ip:${request.socket.remoteAddress ?? 'unknown'}`;
+      if (!openSockets.take(holder)) {
+        log.info({ holder }, 'WebSocket refused: too many sockets');
+        client.close(CLOSE_TOO_MANY_SOCKETS, `Too many sockets: at most ${socketLimits.maxSocketsPerUser} per IP address until signed in`);
+        return;
+      }
+      const state: SocketState = { holder, expiresAt: null, expiryTimer: null, closed: false };
+      states.set(client, state);
+      client.once('close', () => {
+        state.closed = true;
+        openSockets.release(state.holder);
+        if (state.expiryTimer) clearTimeout(state.expiryTimer);
+      });
+      wsServer.emit('connection', client, request);
+      // ws emits an error only for what the client sent (a message over the size limit, a bad frame), after it has
+      // closed the socket with the code that says so. A client's mistake: logged at info, where graphql-ws's own
+      // listener would print it to the console as an internal error and try to close the socket a second time.
+      client.removeAllListeners('error');
+      client.on('error', (error) => log.info({ err: error }, 'WebSocket closed: the client broke the protocol'));
+    });
+  });
+
+  const subscriptions = useServer<Record<string, unknown>, { viewer: Viewer | null }>(
+    {
+      schema,
+      connectionInitWaitTimeout: socketLimits.initTimeoutMs,
+      onConnect: async (connection) => {
+        const { socket } = connection.extra;
+        const state = states.get(socket)!;
+        let viewer: Viewer | null = null;
+        try {
+          // `authorization` as the spec says; any capitalization, as the playground sends its headers.
+          const params = connection.connectionParams ?? {};
+          const authorization = Object.entries(params).find(([key]) => key.toLowerCase() === 'authorization')?.[1];
+          const token = bearerToken(typeof authorization === 'string' ? authorization : null);
+          if (token) {
+            const now = clock();
+            viewer = await viewers.viewerFor(orm.em.fork(), await verifyToken(token, jwtKey, now), now);
+            state.expiresAt = decodeJwt(token).exp! * 1000; // verifyToken requires `exp`
+          }
+        } catch (error) {
+          if (error instanceof InvalidTokenError) return false; // graphql-ws closes with 4403
+          throw error;
+        }
+        if (state.closed) return false;
+        if (viewer) {
+          const holder = `user:${viewer.userId}`;
+          if (!openSockets.take(holder)) {
+            log.info({ holder }, 'WebSocket refused: too many sockets');
+            // Closed before graphql-ws answers: its own close (4403) then finds the socket closing and does nothing.
+            socket.close(CLOSE_TOO_MANY_SOCKETS, `Too many sockets: at most ${socketLimits.maxSocketsPerUser} per user`);
+            return false;
+          }
+          openSockets.release(state.holder);
+          state.holder = holder;
+          watchExpiry(socket, state);
+        }
+        connection.extra.viewer = viewer;
+        return true;
+      },
+      context: (connection) => options.contextFor(connection.extra.viewer ?? null, log),
+      onSubscribe: (connection, _id, payload) => {
+        // An error would not reach the client: the socket is closing.
+        if (closeIfExpired(connection.extra.socket, states.get(connection.extra.socket)!)) return [new GraphQLError('token expired')];
+        // graphql-ws has entered this operation already.
+        const { maxSubscriptionsPerSocket } = socketLimits;
+        if (Object.keys(connection.subscriptions).length > maxSubscriptionsPerSocket) {
+          return [
+            new GraphQLError(`At most ${maxSubscriptionsPerSocket} subscriptions may run on one connection; complete one before starting another.`, {
+              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: maxSubscriptionsPerSocket },
+            }),
+          ];
+        }
+        // The same depth and cost limits as over HTTP.
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch {
+          return undefined; // graphql-ws answers syntax errors itself
+        }
+        const violation = limitViolation(schema, document, payload.variables ?? {}, payload.operationName ?? undefined, queryLimits);
+        return violation ? [violation] : undefined;
+      },
+      // A closing socket sends nothing: the event is dropped.
+      onNext: (connection) => {
+        closeIfExpired(connection.extra.socket, states.get(connection.extra.socket)!);
+      },
+    },
+    wsServer,
+  );
+
+  return {
+    async close() {
+      const clients = [...wsServer.clients];
+      const cut = setTimeout(() => {
+        for (const client of clients) if (client.readyState !== WebSocket.CLOSED) client.terminate();
+      }, CLOSE_GRACE_MS);
+      try {
+        await subscriptions.dispose();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
+  };
+}
+
+/** Open sockets per holder, each at most `max`. */
+class SocketCount {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  take(holder: string): boolean {
+    const count = this.open.get(holder) ?? 0;
+    if (count >= this.max) return false;
+    this.open.set(holder, count + 1);
+    return true;
+  }
+
+  release(holder: string): void {
+    const count = (this.open.get(holder) ?? 0) - 1;
+    if (count > 0) this.open.set(holder, count);
+    else this.open.delete(holder);
+  }
+}

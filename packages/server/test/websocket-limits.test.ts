@@ -1,0 +1,240 @@
+// The limits of graphql-ws sockets (http/websocket.ts) over real sockets, with the default settings: each refusal
+// arrives quickly with its close code and reason, or error code, and the use next to it goes on unaffected.
+// Raw sockets where the protocol's close codes and reasons are what is checked; the graphql-ws client elsewhere.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { Role } from '../src/users/user.entity';
+import { connect, subscribe, ticketProbe } from './helpers/subscriptions';
+import { createOrganization, customerOf, ENGINEER, fileTicket, Person, startTestServer, TestServer } from './helpers/test-server';
+
+/** How long a refusal may take before the test fails: they are meant to be immediate. */
+const REFUSAL_MS = 3_000;
+
+interface Closed {
+  code: number;
+  reason: string;
+}
+
+interface ServerMessage {
+  type: string;
+  id?: string;
+  payload?: any;
+}
+
+/** A WebSocket speaking graphql-transport-ws by hand, recording what the server sends and how it closes. */
+class RawSocket {
+  readonly messages: ServerMessage[] = [];
+  readonly closed: Promise<Closed>;
+  private wake: () => void = () => {};
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      this.messages.push(JSON.parse(String(data)) as ServerMessage);
+      this.wake();
+    });
+    this.closed = new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  }
+
+  /** Opens a socket; sends `connection_init` (with the token, if any) unless `init` is false. */
+  static async open(server: TestServer, { token, init = true }: { token?: string; init?: boolean } = {}): Promise<RawSocket> {
+    const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const raw = new RawSocket(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    if (init) raw.send({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} });
+    return raw;
+  }
+
+  send(message: Record<string, unknown>): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  /** The first message of this type, or how the socket closed if it closed first. */
+  async receive(type: string): Promise<ServerMessage | Closed> {
+    const closed = this.closed.then((close) => close);
+    for (;;) {
+      const found = this.messages.find((message) => message.type === type);
+      if (found) return found;
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      const close = await Promise.race([woken.then(() => null), closed]);
+      if (close && !this.messages.some((message) => message.type === type)) return close;
+    }
+  }
+
+  async close(): Promise<Closed> {
+    this.socket.close();
+    return this.closed;
+  }
+}
+
+/** The promise's value, or a failure naming what did not happen within `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** Opens signed-in or anonymous sockets until the server accepts one: a closed socket's place is freed on close. */
+async function openOnceFree(server: TestServer, token?: string): Promise<RawSocket> {
+  const giveUpAt = Date.now() + REFUSAL_MS;
+  for (;;) {
+    const raw = await RawSocket.open(server, { token });
+    const answer = await raw.receive('connection_ack');
+    if ('type' in answer) return raw;
+    if (Date.now() > giveUpAt) throw new Error(`no place was freed: ${JSON.stringify(answer)}`);
+  }
+}
+
+describe('websocket limits', () => {
+  let server: TestServer;
+  const acme = customerOf('acme');
+  const engineer = (sub: string): Person => ({ sub, role: Role.ENGINEER });
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    await createOrganization(server, 'acme');
+  });
+  afterAll(() => server.close());
+
+  // First, while no other socket is open: anonymous and not yet signed-in sockets share their address's places.
+  it('refuses a 21st anonymous socket from one address with 4429, naming the limit', async () => {
+    const sockets: RawSocket[] = [];
+    for (let i = 0; i < 20; i++) {
+      const raw = await RawSocket.open(server);
+      expect(await raw.receive('connection_ack')).toEqual({ type: 'connection_ack' });
+      sockets.push(raw);
+    }
+    const extra = await RawSocket.open(server);
+    expect(await within(extra.closed, REFUSAL_MS, 'the 21st anonymous socket')).toEqual({
+      code: 4429,
+      reason: 'Too many sockets: at most 20 per IP address until signed in',
+    });
+    await sockets.pop()!.close();
+    const again = await openOnceFree(server);
+    await Promise.all([...sockets, again].map((raw) => raw.close()));
+  });
+
+  it('refuses a 21st socket of one user with 4429, naming the limit; other users still connect', async () => {
+    const token = await server.token(engineer('engineer-many'));
+    const sockets: RawSocket[] = [];
+    for (let i = 0; i < 20; i++) {
+      const raw = await RawSocket.open(server, { token });
+      expect(await raw.receive('connection_ack')).toEqual({ type: 'connection_ack' });
+      sockets.push(raw);
+    }
+    const extra = await RawSocket.open(server, { token });
+    expect(await within(extra.closed, REFUSAL_MS, 'the 21st socket')).toEqual({ code: 4429, reason: 'Too many sockets: at most 20 per user' });
+
+    const other = await RawSocket.open(server, { token: await server.token(engineer('engineer-other')) });
+    expect(await other.receive('connection_ack')).toEqual({ type: 'connection_ack' });
+    await sockets.pop()!.close();
+    const again = await openOnceFree(server, token);
+    await Promise.all([...sockets, other, again].map((raw) => raw.close()));
+  });
+
+  it('answers a 101st subscription on one socket with TOO_MANY_SUBSCRIPTIONS, naming the limit', async () => {
+    const client = connect(server.url, await server.token(engineer('engineer-busy')));
+    const held = [];
+    for (let i = 0; i < 100; i++) held.push(await subscribe(client, `subscription { slaStatusChanged { state } }`));
+    const refused = await subscribe(client, `subscription { slaStatusChanged { state } }`);
+    await expect(refused.next(REFUSAL_MS)).rejects.toThrow(/subscription failed/);
+    expect(refused.errors).toEqual([
+      [
+        {
+          message: 'At most 100 subscriptions may run on one connection; complete one before starting another.',
+          extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 100 },
+        },
+      ],
+    ]);
+    expect(held.flatMap((subscription) => subscription.errors)).toEqual([]);
+
+    // Completing one frees its place: the next subscription is served.
+    await held[0]!.close();
+    const next = await subscribe(
+      client,
+      `subscription { ticketStatusChanged { to ticket { number } } }`,
+      {},
+      ticketProbe(server, acme, (message: any) => message.ticketStatusChanged.ticket.number),
+    );
+    expect(next.errors).toEqual([]);
+    await client.dispose();
+  });
+
+  it('closes a socket over a message larger than 1 MB with 1009, and answers one just under it', async () => {
+    const raw = await RawSocket.open(server);
+    expect(await raw.receive('connection_ack')).toEqual({ type: 'connection_ack' });
+    const padded = (id: string, bytes: number) => {
+      const message = { id, type: 'subscribe', payload: { query: '{ __typename }', variables: { padding: '' } } };
+      message.payload.variables.padding = 'x'.repeat(bytes - JSON.stringify(message).length);
+      return message;
+    };
+    raw.send(padded('under', 1024 * 1024));
+    expect(await raw.receive('next')).toEqual({ id: 'under', type: 'next', payload: { data: { __typename: 'Query' } } });
+
+    raw.send(padded('over', 1024 * 1024 + 1));
+    expect(await within(raw.closed, REFUSAL_MS, 'the oversized message')).toEqual({ code: 1009, reason: '' });
+    expect(raw.messages.filter((message) => message.id === 'over')).toEqual([]);
+  });
+
+  describe('a token that expires while its socket is open', () => {
+    const expiringIn = async (person: Person, ms: number) => server.token(person, { expiresAt: new Date(server.clock.now().getTime() + ms) });
+    const setStatus = (ticketId: string, status: string) =>
+      server.gql(`mutation($input: TicketUpdateStatusInput!) { ticketUpdateStatus(input: $input) { userErrors { code } } }`, { input: { ticketId, status } }, ENGINEER);
+    const numberOf = (message: any) => message.ticketStatusChanged.ticket.number;
+    const statusChanges = `subscription { ticketStatusChanged { to ticket { number } } }`;
+
+    it('gets no event after the expiry: its socket closes with 4403 "token expired"; other sockets hear it', async () => {
+      const closes: Closed[] = [];
+      const expiring = connect(server.url, await expiringIn(engineer('engineer-expiring'), 60_000), (event) => closes.push(event as Closed));
+      const lasting = connect(server.url, await server.token(engineer('engineer-lasting')));
+      // One probe: each subscription knows the other's probe tickets for echoes.
+      const probe = ticketProbe(server, acme, numberOf);
+      const doomed = await subscribe(expiring, statusChanges, {}, probe);
+      const alive = await subscribe(lasting, statusChanges, {}, probe);
+
+      server.clock.advance(60_000);
+      const ticket = await fileTicket(server, acme);
+      await setStatus(ticket.id, 'IN_PROGRESS');
+      expect(await alive.next()).toEqual({ ticketStatusChanged: { to: 'IN_PROGRESS', ticket: { number: ticket.number } } });
+      await within(
+        (async () => {
+          while (!closes.length) await new Promise((resolve) => setTimeout(resolve, 20));
+        })(),
+        REFUSAL_MS,
+        'the expired socket’s close',
+      );
+      expect(closes.map(({ code, reason }) => ({ code, reason }))).toEqual([{ code: 4403, reason: 'token expired' }]);
+      expect(doomed.received).toEqual([]);
+      await Promise.all([expiring.dispose(), lasting.dispose()]);
+    });
+
+    it('closes its socket with 4403 at the moment of expiry, with no event to send', async () => {
+      const raw = await RawSocket.open(server, { token: await expiringIn(engineer('engineer-idle'), 1_000) });
+      expect(await raw.receive('connection_ack')).toEqual({ type: 'connection_ack' });
+      server.clock.advance(1_000);
+      // The server's timer, due one second after the socket opened, finds the clock past the expiry.
+      expect(await within(raw.closed, REFUSAL_MS, 'the close at expiry')).toEqual({ code: 4403, reason: 'token expired' });
+    });
+
+    it('closes its socket with 4403 when it subscribes after the expiry', async () => {
+      const raw = await RawSocket.open(server, { token: await expiringIn(engineer('engineer-late'), 60_000) });
+      expect(await raw.receive('connection_ack')).toEqual({ type: 'connection_ack' });
+      server.clock.advance(60_000);
+      raw.send({ id: 'late', type: 'subscribe', payload: { query: statusChanges } });
+      expect(await within(raw.closed, REFUSAL_MS, 'the close on subscribe')).toEqual({ code: 4403, reason: 'token expired' });
+      expect(raw.messages.filter((message) => message.id === 'late')).toEqual([]);
+    });
+  });
+
+  // Last: the socket holds a place of its address for those ten seconds.
+  it('closes a socket that sends no connection_init within 10 s with 4408', async () => {
+    const raw = await RawSocket.open(server, { init: false });
+    const openedAt = Date.now();
+    const closed = await within(raw.closed, 15_000, 'the init timeout');
+    expect(closed).toEqual({ code: 4408, reason: 'Connection initialisation timeout' });
+    // graphql-ws's own default is 3 s; ours gives slow networks time.
+    expect(Date.now() - openedAt).toBeGreaterThanOrEqual(9_500);
+  });
+});
