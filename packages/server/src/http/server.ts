@@ -103,6 +103,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     // The process owns SIGTERM/SIGINT (main.ts), and stops the server once, in order.
     stopOnTerminationSignals: false,
     introspection: true,
+    parseOptions: { maxTokens: limits.maxTokens }, // an oversized document is refused while it is read, before validation
     includeStacktraceInErrorResponses: false,
     // Authentication is by bearer header only, which a cross-site form cannot send; GET stays usable for queries.
     csrfPrevention: false,
