@@ -42,6 +42,9 @@ const calendar = (weeklyHours: { day: string; start: string; end: string }[], ex
   ...extra,
 });
 
+/** Enough hours for a valid calendar (at least an hour a week), so that a test sees only the problem it plants. */
+const MONDAY_HOURS = [{ day: 'MONDAY', start: '09:00', end: '17:00' }];
+
 describe('organizations', () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -132,7 +135,7 @@ describe('organizations', () => {
     });
 
     it.each([
-      ['an unknown time zone', { ...calendar([]), timezone: 'Mars/Olympus_Mons' }, ['calendar', 'timezone']],
+      ['an unknown time zone', { ...calendar(MONDAY_HOURS), timezone: 'Mars/Olympus_Mons' }, ['calendar', 'timezone']],
       ['a 25:00 start', calendar([{ day: 'MONDAY', start: '25:00', end: '26:00' }]), ['calendar', 'weeklyHours', '0', 'start']],
       ['a 24:00 start', calendar([{ day: 'MONDAY', start: '24:00', end: '24:00' }]), ['calendar', 'weeklyHours', '0', 'start']],
       ['a 9:00 start', calendar([{ day: 'MONDAY', start: '9:00', end: '17:00' }]), ['calendar', 'weeklyHours', '0', 'start']],
@@ -154,8 +157,8 @@ describe('organizations', () => {
         ]),
         ['calendar', 'weeklyHours', '1'],
       ],
-      ['the holiday 2026-13-01', calendar([], { holidays: ['2026-12-25', '2026-13-01'] }), ['calendar', 'holidays', '1']],
-      ['the holiday 2026-02-30', calendar([], { holidays: ['2026-02-30'] }), ['calendar', 'holidays', '0']],
+      ['the holiday 2026-13-01', calendar(MONDAY_HOURS, { holidays: ['2026-12-25', '2026-13-01'] }), ['calendar', 'holidays', '1']],
+      ['the holiday 2026-02-30', calendar(MONDAY_HOURS, { holidays: ['2026-02-30'] }), ['calendar', 'holidays', '0']],
     ])('refuses a calendar with %s as INVALID at its path', async (_name, badCalendar, field) => {
       expect(await refused({ ...base('bad-calendar'), calendar: badCalendar })).toEqual([{ code: 'INVALID', field }]);
     });

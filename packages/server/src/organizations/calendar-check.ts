@@ -4,12 +4,15 @@ import { InputCheck } from '../common/input-check';
 import { UserErrorCode } from '../common/user-error';
 import { Region, REGION_TIME_ZONE } from '../policy/enums';
 import { minutesOf } from '../sla/business-calendar';
-import { parseTargetDuration } from '../sla/target-duration';
+import { SlaClock } from '../sla/vocabulary';
+import { parseTargetDuration, reachableBusinessMinutes, storedTargetMinutes, TARGET_HORIZON_DAYS } from '../sla/target-duration';
 import { BusinessCalendar, BusinessCalendarInput, BusinessHours, SeverityTarget, Weekday } from './calendar';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 const MAX_INTERVALS = 50;
 const MAX_HOLIDAYS = 500;
+/** Less than this a week, and no business-hours target could be met in reasonable time. */
+const MIN_WEEKLY_MINUTES = 60;
 
 /** Monday to Friday, 09:00–17:00, in the region's main time zone. */
 export function defaultCalendar(region: Region): BusinessCalendar {
@@ -54,6 +57,14 @@ export function checkCalendar(check: InputCheck, input: BusinessCalendarInput): 
     }
     weeklyHours.push({ day, start, end });
   });
+  const weeklyMinutes = weeklyHours.reduce((sum, { start, end }) => sum + minutesOf(end) - minutesOf(start), 0);
+  if (weeklyHours.length === input.weeklyHours.length && weeklyMinutes < MIN_WEEKLY_MINUTES) {
+    check.add(
+      UserErrorCode.INVALID,
+      field('weeklyHours'),
+      `A calendar needs at least one business hour a week (these hours give ${weeklyMinutes} minutes); add intervals such as MONDAY 09:00–17:00.`,
+    );
+  }
   const holidays = input.holidays ?? [];
   if (holidays.length > MAX_HOLIDAYS) {
     check.add(UserErrorCode.TOO_LONG, field('holidays'), `At most ${MAX_HOLIDAYS} holidays.`);
@@ -86,4 +97,52 @@ export function checkPolicy(check: InputCheck, input: SeverityTarget[]): Severit
     policy.push({ severity, targetResponse: target.text, clock });
   });
   return policy;
+}
+
+/** A target in force for an organization, and where its input named it (absent when it comes from the policy). */
+export interface TargetInForce {
+  severity: string;
+  minutes: number;
+  clock: SlaClock;
+  field?: string[];
+}
+
+/**
+ * Refuses targets the calendar cannot meet within TARGET_HORIZON_DAYS wherever a cycle starts, holidays included,
+ * since no due time could be computed for them. `calendarField` names what to fix when a target is the policy's.
+ */
+export function checkTargetsReachable(
+  check: InputCheck,
+  calendar: BusinessCalendar,
+  targets: TargetInForce[],
+  now: Date,
+  calendarField: string[] = ['calendar', 'weeklyHours'],
+): void {
+  const businessTargets = targets.filter((target) => target.clock === SlaClock.BUSINESS_HOURS);
+  if (businessTargets.length === 0) return;
+  const reachable = reachableBusinessMinutes(calendar, now);
+  for (const target of businessTargets) {
+    if (target.minutes <= reachable) continue;
+    const hours = (minutes: number) => `${Math.round((minutes / 60) * 10) / 10} business hours`;
+    check.add(
+      UserErrorCode.INVALID,
+      target.field ?? calendarField,
+      `The ${target.severity} target (${hours(target.minutes)}) cannot be met within ${TARGET_HORIZON_DAYS} days on this calendar, ` +
+        `which gives as little as ${hours(reachable)} in ${TARGET_HORIZON_DAYS} days; give more weekly hours or fewer holidays, or a shorter target.`,
+    );
+  }
+}
+
+/** The targets in force: the organization's own, else the policy's levels. */
+export function targetsInForce(
+  policy: SeverityTarget[],
+  levels: { severity: string; targetMinutes: number; clock: SlaClock }[],
+  fieldOf: (severity: string) => string[] | undefined = () => undefined,
+): TargetInForce[] {
+  return levels.map((level) => {
+    const own = policy.find((target) => target.severity === level.severity);
+    return own
+      ? { severity: own.severity, minutes: storedTargetMinutes(own.targetResponse), clock: own.clock, field: fieldOf(own.severity) }
+      : { severity: level.severity, minutes: level.targetMinutes, clock: level.clock };
+  });
 }

@@ -4,7 +4,9 @@ import { InputCheck } from '../common/input-check';
 import { Change, stepOf } from '../common/mutation';
 import { refuse, UserErrorCode } from '../common/user-error';
 import { retargetRunningCycles } from '../sla-cycles/sla-tracker';
-import { checkCalendar, checkPolicy, defaultCalendar } from './calendar-check';
+import { SeverityLevel } from '../policy/severity-level.entity';
+import { checkCalendar, checkPolicy, checkTargetsReachable, defaultCalendar, targetsInForce } from './calendar-check';
+import { SeverityTarget } from './calendar';
 import { Organization } from './organization.entity';
 import { OrganizationCreateInput, OrganizationUpdateInput } from './organization.inputs';
 
@@ -21,6 +23,8 @@ export async function createOrganization(change: Change, input: OrganizationCrea
   const accountManagerEmail = check.email('accountManagerEmail', input.accountManagerEmail);
   const calendar = input.calendar ? checkCalendar(check, input.calendar) : defaultCalendar(input.region);
   const policy = checkPolicy(check, input.policy ?? []);
+  check.orThrow();
+  await checkReachable(change, check, calendar, policy, input.policy);
   check.orThrow();
 
   const organization = em.create(Organization, {
@@ -60,9 +64,30 @@ export async function updateOrganization(change: Change, input: OrganizationUpda
   if (input.calendar) organization.calendar = checkCalendar(check, input.calendar);
   if (input.policy) organization.policy = checkPolicy(check, input.policy);
   check.orThrow();
+  if (input.calendar || input.policy) {
+    await checkReachable(change, check, organization.calendar, organization.policy, input.policy, input.calendar ? undefined : ['policy']);
+    check.orThrow();
+  }
   organization.updatedAt = now;
   // A new calendar or new targets apply to the cycles still running, recomputed from their start (SPEC §3).
   if (input.calendar || input.policy) await retargetRunningCycles(stepOf(change), { organization: organization.id });
   await em.flush();
   return organization;
+}
+
+/** Every target in force must be reachable on the calendar: the organization's own (named by their input index) and the policy's. */
+async function checkReachable(
+  { em, now }: Change,
+  check: InputCheck,
+  calendar: Organization['calendar'],
+  policy: SeverityTarget[],
+  inputPolicy: SeverityTarget[] | null | undefined,
+  calendarField?: string[],
+): Promise<void> {
+  const levels = await em.find(SeverityLevel, {});
+  const fieldOf = (severity: string) => {
+    const index = inputPolicy?.findIndex((target) => target.severity === severity) ?? -1;
+    return index >= 0 ? ['policy', String(index), 'targetResponse'] : undefined;
+  };
+  checkTargetsReachable(check, calendar, targetsInForce(policy, levels, fieldOf), now, calendarField);
 }

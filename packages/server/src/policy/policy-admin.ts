@@ -7,7 +7,10 @@ import { Change, stepOf } from '../common/mutation';
 import { payloadType } from '../common/payload';
 import { refuse, UserErrorCode } from '../common/user-error';
 import { retargetRunningCycles } from '../sla-cycles/sla-tracker';
-import { parseTargetDuration } from '../sla/target-duration';
+import { BusinessCalendar } from '../organizations/calendar';
+import { defaultCalendar } from '../organizations/calendar-check';
+import { Organization } from '../organizations/organization.entity';
+import { parseTargetDuration, reachableBusinessMinutes, TARGET_HORIZON_DAYS } from '../sla/target-duration';
 import { Environment, Region, Severity, SlaClock } from './enums';
 import { PolicySetting, PolicySettingKey } from './policy-setting.entity';
 import { SeverityLevel } from './severity-level.entity';
@@ -119,6 +122,10 @@ export async function updateSeverityLevel(change: Change, input: SeverityLevelUp
   }
   if (input.clock != null) level.clock = input.clock;
   check.orThrow();
+  if (retarget && level.clock === SlaClock.BUSINESS_HOURS) {
+    await checkReachableEverywhere(change, check, level, input.targetResponse != null ? 'targetResponse' : 'clock');
+    check.orThrow();
+  }
   if (retarget) {
     // Running cycles of tickets of that severity take the new target, unless their organization has its own;
     // the level's new target must be what SlaTracker reads.
@@ -127,6 +134,32 @@ export async function updateSeverityLevel(change: Change, input: SeverityLevelUp
   }
   await em.flush();
   return level;
+}
+
+/**
+ * A business-hours target of the policy must be reachable within TARGET_HORIZON_DAYS on every calendar it applies
+ * to: the regions' default calendars (for new organizations) and those of organizations without their own target.
+ */
+async function checkReachableEverywhere({ em, now }: Change, check: InputCheck, level: SeverityLevel, field: string): Promise<void> {
+  const organizations = await em.find(Organization, {});
+  const calendars: [string, BusinessCalendar][] = [
+    ...Object.values(Region).map((region): [string, BusinessCalendar] => [`the default ${region} calendar`, defaultCalendar(region)]),
+    ...organizations
+      .filter((organization) => !organization.policy.some((target) => target.severity === level.severity))
+      .map((organization): [string, BusinessCalendar] => [`${organization.slug}’s calendar`, organization.calendar]),
+  ];
+  const unreachable = calendars
+    .map(([name, calendar]) => ({ name, reachable: reachableBusinessMinutes(calendar, now) }))
+    .filter(({ reachable }) => level.targetMinutes > reachable);
+  if (unreachable.length === 0) return;
+  const least = Math.min(...unreachable.map(({ reachable }) => reachable));
+  check.add(
+    UserErrorCode.INVALID,
+    field,
+    `A ${level.severity} target of ${Math.round((level.targetMinutes / 60) * 10) / 10} business hours cannot be met within ${TARGET_HORIZON_DAYS} days on ` +
+      `${unreachable.slice(0, 3).map(({ name }) => name).join(', ')}${unreachable.length > 3 ? ` and ${unreachable.length - 3} more` : ''} ` +
+      `(as little as ${Math.round((least / 60) * 10) / 10} business hours in ${TARGET_HORIZON_DAYS} days); choose a shorter target or calendar time.`,
+  );
 }
 
 export async function updateSupportLine({ em }: Change, input: SupportLineUpdateInput): Promise<SupportLine> {

@@ -173,3 +173,27 @@ export function nextBusinessInstant(calendar: CompiledCalendar, instant: number)
   }
   throw new NoBusinessHoursError(calendar.spec.timezone);
 }
+
+/**
+ * The least business time (milliseconds) that any `days` consecutive local days contain, from the local day of `from`
+ * on: what a business-hours target can count on wherever it starts. Days count their wall-clock hours (a
+ * daylight-saving day's hour more or less does not matter at this scale). Past the last holiday the windows only
+ * repeat the week, so the search stops a week after it; integer sums only, so far-off holidays stay cheap.
+ */
+export function leastBusinessTimeIn(spec: BusinessCalendarSpec, from: number, days: number): number {
+  const weekly = WEEKDAYS.map((day) =>
+    spec.weeklyHours.filter((hours) => hours.day === day).reduce((sum, hours) => sum + Math.max(0, minutesOf(hours.end) - minutesOf(hours.start)), 0),
+  );
+  const firstDay = dayNumberOf(DateTime.fromMillis(from, { zone: spec.timezone }).toISODate() ?? new Date(from).toISOString().slice(0, 10));
+  const holidays = new Set(spec.holidays.map(dayNumberOf).filter((day) => day >= firstDay));
+  const lastStart = Math.max(firstDay, ...holidays) + 7;
+  const minutesOn = (day: number) => (holidays.has(day) ? 0 : weekly[(((day + 3) % 7) + 7) % 7]!);
+  let window = 0;
+  for (let day = firstDay; day < firstDay + days; day += 1) window += minutesOn(day);
+  let least = window;
+  for (let start = firstDay + 1; start <= lastStart; start += 1) {
+    window += minutesOn(start + days - 1) - minutesOn(start - 1);
+    least = Math.min(least, window);
+  }
+  return least * 60_000;
+}

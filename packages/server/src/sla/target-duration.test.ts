@@ -1,6 +1,6 @@
 // Which ISO-8601 durations a target may be: one rule for the policy's levels and organizations' contract targets.
 import { describe, expect, it } from 'vitest';
-import { MAX_TARGET_DAYS, parseTargetDuration } from './target-duration';
+import { MAX_TARGET_DAYS, parseTargetDuration, reachableBusinessMinutes } from './target-duration';
 
 describe('parseTargetDuration', () => {
   it.each([
@@ -44,5 +44,30 @@ describe('parseTargetDuration', () => {
   it('reads M after T as minutes and refuses it before T as months', () => {
     expect(parseTargetDuration('PT1M')).toEqual({ text: 'PT1M', minutes: 1 });
     expect(parseTargetDuration('P1M')).toHaveProperty('error');
+  });
+});
+
+describe('reachableBusinessMinutes', () => {
+  const now = new Date('2026-12-01T12:00:00Z'); // a Tuesday
+  const weekdays = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'] as const;
+  const nineToFive = { timezone: 'Europe/London', weeklyHours: weekdays.map((day) => ({ day, start: '09:00', end: '17:00' })), holidays: [] };
+
+  it('is the business time of 364 whole days: 52 weeks of 40 hours on Monday–Friday 09:00–17:00', () => {
+    expect(reachableBusinessMinutes(nineToFive, now)).toBe(52 * 40 * 60);
+  });
+
+  it('counts the worst year: holidays take their hours off the windows they fall in', () => {
+    const holidays = ['2027-03-01', '2027-03-02', '2028-12-25'];
+    expect(reachableBusinessMinutes({ ...nineToFive, holidays }, now)).toBe((52 * 40 - 16) * 60);
+  });
+
+  it('is zero when holidays cover every business day of some year, however far off', () => {
+    const mondays = Array.from({ length: 60 }, (_, week) => new Date(Date.UTC(2090, 0, 2 + 7 * week)).toISOString().slice(0, 10));
+    const mondaysOnly = { timezone: 'UTC', weeklyHours: [{ day: 'MONDAY' as const, start: '09:00', end: '10:00' }], holidays: mondays };
+    expect(reachableBusinessMinutes(mondaysOnly, now)).toBe(0);
+  });
+
+  it('ignores holidays already past', () => {
+    expect(reachableBusinessMinutes({ ...nineToFive, holidays: ['2020-01-01', '2026-11-30'] }, now)).toBe(52 * 40 * 60);
   });
 });

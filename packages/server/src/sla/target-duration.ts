@@ -1,6 +1,7 @@
 // A target response time as people write it: an ISO-8601 duration such as `PT2H`, `P1D` or `PT20S`. The one rule
 // for which durations a target may be, for the policy's severity levels and organizations' contract targets alike.
 import { Duration } from 'luxon';
+import { BusinessCalendarSpec, leastBusinessTimeIn } from './business-calendar';
 
 /** The longest target; targets must also be longer than zero. */
 export const MAX_TARGET_DAYS = 90;
@@ -30,4 +31,16 @@ export function parseTargetDuration(input: string): TargetDuration | { error: st
 /** The minutes of a target stored after `parseTargetDuration` accepted it. */
 export function storedTargetMinutes(text: string): number {
   return Duration.fromISO(text).as('minutes');
+}
+
+/** How far ahead of its start a due time may lie: every target must be met within this on its calendar. */
+export const TARGET_HORIZON_DAYS = 365;
+
+/**
+ * The longest business-hours target (minutes) that the calendar meets within TARGET_HORIZON_DAYS wherever a cycle
+ * starts from `now` on, holidays included. (A calendar-time target always is: it is at most MAX_TARGET_DAYS.)
+ */
+export function reachableBusinessMinutes(calendar: BusinessCalendarSpec, now: Date): number {
+  // Whole days only: a cycle starting late in a day has its next TARGET_HORIZON_DAYS - 1 days in full.
+  return leastBusinessTimeIn(calendar, now.getTime(), TARGET_HORIZON_DAYS - 1) / 60_000;
 }
