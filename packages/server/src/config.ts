@@ -29,6 +29,21 @@ export interface Config {
   dataDir: string;
   logLevel: string;
   websocket: WebSocketLimits;
+  rateLimits: RateLimitSettings;
+  /** TRUST_PROXY: Express's `trust proxy` (e.g. `1` behind one reverse proxy): which client address counts as the caller's. */
+  trustProxy: boolean | number | string;
+}
+
+/** How many requests a caller may make per minute (http/rate-limits.ts); 0 turns a limit off. */
+export interface RateLimitSettings {
+  /** RATE_LIMIT_PER_IP: requests and WebSocket connections per client address. */
+  perIpPerMinute: number;
+  /** RATE_LIMIT_PER_USER: requests per signed-in user, wherever they come from. */
+  perUserPerMinute: number;
+  /** A refused token costs this many requests of its address's allowance, so forged tokens run out fast. */
+  failedAuthCost: number;
+  /** Where the counts live in Redis (default `escalate:rl`); instances that share limits share it. */
+  keyPrefix?: string;
 }
 
 /** What one graphql-ws client may hold (http/websocket.ts). */
@@ -78,7 +93,27 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       maxSocketsPerUser: positiveInteger(env, 'WEBSOCKET_MAX_SOCKETS_PER_USER', 20),
       initTimeoutMs: positiveInteger(env, 'WEBSOCKET_INIT_TIMEOUT_MS', 10_000),
     },
+    rateLimits: {
+      perIpPerMinute: wholeNumber(env, 'RATE_LIMIT_PER_IP', 1200),
+      perUserPerMinute: wholeNumber(env, 'RATE_LIMIT_PER_USER', 1200),
+      failedAuthCost: 10,
+    },
+    trustProxy: trustProxy(env.TRUST_PROXY),
   };
+}
+
+function trustProxy(given: string | undefined): boolean | number | string {
+  if (!given || given === 'false') return false;
+  if (given === 'true') return true;
+  return /^\d+$/.test(given) ? Number(given) : given;
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const given = env[name];
+  if (!given) return fallback;
+  const value = Number(given);
+  if (!Number.isSafeInteger(value) || value < 0) throw new StartupError(`${name} must be a whole number (0 turns it off), got '${given}'.`);
+  return value;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

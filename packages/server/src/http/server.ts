@@ -20,6 +20,7 @@ import { Realtime } from '../realtime/pubsub';
 import { DEFAULT_LIMITS, QueryLimits, queryLimitsPlugin } from './limits';
 import { clientMistakesPlugin } from './client-mistakes';
 import { playgroundRouter } from './playground';
+import { createRateLimits } from './rate-limits';
 import { buildEscalateSchema } from './schema';
 import { serveSubscriptions } from './websocket';
 
@@ -59,6 +60,8 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
   const schema = buildEscalateSchema(options.realtime);
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, log });
   const httpServer = createHttpServer(app);
   const viewers = new ViewerDirectory();
   /** Set when stop() begins: `/readyz` answers 503 so load balancers send no more traffic here. */
@@ -82,6 +85,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     socketLimits: config.websocket,
     contextFor,
     isDraining: () => draining,
+    admit: (request) => rateLimits.take('ip', request.socket.remoteAddress ?? 'unknown'),
   });
 
   const errorLogging: ApolloServerPlugin<Context> = {
@@ -178,16 +182,32 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
       request.viewer = await viewers.viewerFor(orm.em.fork(), claims, now);
       next();
     } catch (error) {
-      if (error instanceof InvalidTokenError) return graphqlErrorResponse(response, 401, error.message, 'UNAUTHENTICATED');
-      next(error);
+      if (!(error instanceof InvalidTokenError)) return next(error);
+      // A refused token costs its address more than a request: forged tokens run out of allowance fast.
+      const wait = await rateLimits.take('ip', clientAddress(request), config.rateLimits.failedAuthCost - 1);
+      if (wait !== null) return tooManyRequests(response, wait);
+      graphqlErrorResponse(response, 401, error.message, 'UNAUTHENTICATED');
     }
+  };
+
+  const limitRate = async (request: Request, response: Response, next: NextFunction) => {
+    const wait = await rateLimits.take('ip', clientAddress(request));
+    if (wait !== null) return tooManyRequests(response, wait);
+    next();
+  };
+  const limitUserRate = async (request: Request, response: Response, next: NextFunction) => {
+    const wait = request.viewer ? await rateLimits.take('user', request.viewer.userId) : null;
+    if (wait !== null) return tooManyRequests(response, wait);
+    next();
   };
 
   app.use(
     '/graphql',
+    limitRate,
     refuseLargeBodies,
     express.json({ limit: BODY_LIMIT_BYTES }),
     authenticate,
+    limitUserRate,
     expressMiddleware(apollo, {
       context: async ({ req }) => contextFor(req.viewer ?? null, req.log),
     }),
@@ -208,6 +228,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     if (httpServer.listening) httpServer.close(); // no new connections from now on; the drain below waits for the rest
     await subscriptions.close();
     await apollo.stop();
+    await rateLimits.close();
   };
 
   return {
@@ -228,6 +249,16 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
       }),
     stop: () => (stopping ??= stop()),
   };
+}
+
+/** The caller's address, as `trust proxy` says to read it. */
+function clientAddress(request: Request): string {
+  return request.ip ?? request.socket.remoteAddress ?? 'unknown';
+}
+
+function tooManyRequests(response: Response, waitSeconds: number): void {
+  response.setHeader('Retry-After', String(waitSeconds));
+  graphqlErrorResponse(response, 429, `Too many requests: try again in ${waitSeconds} s.`, 'RATE_LIMITED');
 }
 
 /** The largest request body read; a larger one is refused from its Content-Length, before it is read. */

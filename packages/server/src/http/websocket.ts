@@ -1,6 +1,7 @@
 // Subscriptions: graphql-ws on the HTTP server's /graphql path, with the limits that keep one client within its share:
 // message size, connection-init timeout, operations per socket, sockets per user (per IP address until a token
 // names the user), and the end of a socket whose token expires.
+import type { IncomingMessage } from 'node:http';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { DocumentNode, GraphQLError, GraphQLSchema, parse } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -31,6 +32,8 @@ export interface SubscriptionServerOptions {
   contextFor: (viewer: Viewer | null, log: Logger) => Context;
   /** True once the server is stopping: no new socket is accepted. */
   isDraining: () => boolean;
+  /** Whether a new connection from this request may open now: null, or the seconds to wait (refused with 429). */
+  admit?: (request: IncomingMessage) => Promise<number | null>;
 }
 
 export interface SubscriptionServer {
@@ -80,9 +83,14 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     state.expiryTimer = setTimeout(() => watchExpiry(socket, state), Math.min(left, MAX_TIMER_MS)).unref();
   };
 
-  httpServer.on('upgrade', (request, socket, head) => {
+  httpServer.on('upgrade', async (request, socket, head) => {
     if (options.isDraining() || new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const wait = await options.admit?.(request);
+    if (wait != null) {
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${wait}\r\nConnection: close\r\n\r\n`);
       return;
     }
     wsServer.handleUpgrade(request, socket, head, (client) => {

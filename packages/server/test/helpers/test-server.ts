@@ -5,7 +5,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { secretKey, signToken } from '../../src/auth/token';
-import { configFromEnv } from '../../src/config';
+import { configFromEnv, RateLimitSettings } from '../../src/config';
 import { openDatabase } from '../../src/db/orm';
 import { createServer, EscalateServer } from '../../src/http/server';
 import { OutboxWorker } from '../../src/notifications/outbox-worker';
@@ -82,6 +82,8 @@ export interface TestServerOptions {
   smtpUrl?: string;
   /** 'running': the outbox worker polls on its own; default 'manual': the test calls `outbox.deliverDue()`. */
   outbox?: 'manual' | 'running';
+  /** Rate limits to apply (default: none); with `redis`, counted in Redis. */
+  rateLimits?: RateLimitSettings;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -90,7 +92,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const log = pino({ level: 'silent' });
   const orm = await openDatabase({ url, log, onQuery: (sql) => queries.push(sql), poolSize: 5 });
   const clock = new TestClock();
-  const config = { ...configFromEnv({}), communityUrl: options.communityUrl ?? 'https://community.example.test/ideas', smtpUrl: options.smtpUrl };
+  const config = {
+    ...configFromEnv({}),
+    communityUrl: options.communityUrl ?? 'https://community.example.test/ideas',
+    smtpUrl: options.smtpUrl,
+    // Off unless a test asks: the suite itself makes thousands of requests from one address.
+    rateLimits: options.rateLimits ?? { perIpPerMinute: 0, perUserPerMinute: 0, failedAuthCost: 10 },
+    redisUrl: options.rateLimits ? options.redis?.url : undefined,
+  };
   const jwtKey = secretKey(TEST_SECRET);
   const now = options.systemClock ? systemClock : clock.now;
   const realtime = createRealtime({ redisUrl: options.redis?.url, channelPrefix: options.redis?.channelPrefix ?? `test:${randomUUID()}:` });

@@ -1,0 +1,88 @@
+// Rate limits: a flood from one address or one user is answered 429 with Retry-After, forged tokens run out fast,
+// WebSocket connections count too, and with Redis every instance shares the count.
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { RateLimitSettings } from '../src/config';
+import { ENGINEER, startTestServer, TestServer } from './helpers/test-server';
+
+const limits = (perIpPerMinute: number, perUserPerMinute: number): RateLimitSettings => ({
+  perIpPerMinute,
+  perUserPerMinute,
+  failedAuthCost: 10,
+  keyPrefix: `test:${randomUUID()}:rl`,
+});
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function statuses(server: TestServer, count: number, authorization?: string): Promise<{ status: number; retryAfter: string | null }[]> {
+  const answers = [];
+  for (let sent = 0; sent < count; sent += 1) {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    await response.text();
+    answers.push({ status: response.status, retryAfter: response.headers.get('retry-after') });
+  }
+  return answers;
+}
+
+describe('rate limits', () => {
+  it('forged tokens from one address are answered 429 with Retry-After after a few 401s', async () => {
+    const server = await startTestServer({ rateLimits: limits(50, 1000) });
+    servers.push(server);
+    const answers = await statuses(server, 20, 'Bearer forged.token.here');
+    expect(answers.filter((answer) => answer.status === 401).length).toBeLessThanOrEqual(5); // 50 / 10 per refused token
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(15);
+    expect(Number(refused[0]!.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(refused[0]!.retryAfter)).toBeLessThanOrEqual(60);
+    // Health checks are never limited.
+    expect((await fetch(server.url.replace('/graphql', '/healthz'))).status).toBe(200);
+  });
+
+  it('a signed-in user gets its own allowance, and 429 once it is spent', async () => {
+    const server = await startTestServer({ rateLimits: limits(1000, 10) });
+    servers.push(server);
+    const answers = await statuses(server, 12, `Bearer ${await server.token(ENGINEER)}`);
+    expect(answers.map((answer) => answer.status)).toEqual([...Array(10).fill(200), 429, 429]);
+    const body = (await (await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token(ENGINEER)}` }, body: '{"query":"{ __typename }"}' })).json()) as any;
+    expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
+  });
+
+  it('WebSocket connections count against the address', async () => {
+    const server = await startTestServer({ rateLimits: limits(3, 1000) });
+    servers.push(server);
+    const open = (): Promise<number> =>
+      new Promise((resolve) => {
+        const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+        socket.once('open', () => {
+          socket.close();
+          resolve(101);
+        });
+        socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        socket.once('error', () => {});
+      });
+    const answers = [];
+    for (let attempt = 0; attempt < 5; attempt += 1) answers.push(await open());
+    expect(answers).toEqual([101, 101, 101, 429, 429]);
+  });
+
+  const redisUrl = process.env.REDIS_URL;
+  it.skipIf(!redisUrl)('with Redis, two instances share one count (needs REDIS_URL; .ci/run sets it)', async () => {
+    const shared = limits(1000, 10);
+    const redis = { url: redisUrl!, channelPrefix: `test:${randomUUID()}:` };
+    const first = await startTestServer({ rateLimits: shared, redis });
+    servers.push(first);
+    const second = await startTestServer({ rateLimits: shared, redis, databaseUrl: first.databaseUrl });
+    servers.push(second);
+    const token = `Bearer ${await first.token(ENGINEER)}`;
+    expect((await statuses(first, 6, token)).map((answer) => answer.status)).toEqual(Array(6).fill(200));
+    expect((await statuses(second, 6, token)).map((answer) => answer.status)).toEqual([200, 200, 200, 200, 429, 429]);
+  });
+});
