@@ -37,6 +37,7 @@ function ticketFilter(viewer: Viewer, filter: TicketFilter | null | undefined): 
   if (filter?.search) {
     const search = filter.search.trim();
     if (search.length > SEARCH_MAX) throw badUserInput(`\`search\` must be at most ${SEARCH_MAX} characters.`, 'filter.search');
+    if (search.includes('\u0000')) throw badUserInput('`search` cannot contain a NUL character.', 'filter.search');
     const number = ticketNumber(search);
     const pattern = `%${escapeLike(search)}%`;
     conditions.push({ $or: [{ title: { $ilike: pattern } }, { description: { $ilike: pattern } }, ...(number ? [{ number }] : [])] });
