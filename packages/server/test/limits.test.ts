@@ -140,3 +140,15 @@ describe('what the SDK and the README send', () => {
     expect(limitViolation(schema, parse(example), {}, undefined, DEFAULT_LIMITS)).toBeNull();
   });
 });
+
+describe('the cost of a connection’s `nodes`', () => {
+  it('is its page’s, not that of the root `nodes(ids)` lookup', async () => {
+    const server = await startTestServer();
+    try {
+      const result = await server.gql(`{ tickets(first: 5) { nodes { id timeline(first: 50) { totalCount nodes { type at data actor { id } } } } } }`, {}, ENGINEER);
+      expect(result.errors).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -66,13 +66,13 @@ function valueOf(value: ValueNode, variables: Record<string, unknown>): unknown 
   return undefined;
 }
 
-/** How many items a field returns per parent: `first` for a page, the ids for `nodes`, otherwise one. */
-function pageSizeOf(definition: GraphQLField<unknown, unknown>, field: FieldNode, variables: Record<string, unknown>): number {
+/** How many items a field returns per parent: `first` for a page, the ids for the root `nodes`, otherwise one. */
+function pageSizeOf(definition: GraphQLField<unknown, unknown>, field: FieldNode, variables: Record<string, unknown>, isRoot: boolean): number {
   if (definition.args.some((arg) => arg.name === 'first')) {
     const first = argumentValue(field, 'first', variables);
     return typeof first === 'number' && first > 0 ? first : DEFAULT_PAGE_SIZE;
   }
-  if (definition.name === 'nodes') {
+  if (isRoot && definition.name === 'nodes') {
     const ids = argumentValue(field, 'ids', variables);
     return Array.isArray(ids) ? Math.max(ids.length, 1) : MAX_NODES;
   }
@@ -128,7 +128,7 @@ export function operationSize(
     const definition = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[field.name.value] : undefined;
     const type = definition ? getNamedType(definition.type) : undefined;
     const children = field.selectionSet ? measureSet(field.selectionSet, type) : NOTHING;
-    const pageSize = definition ? pageSizeOf(definition, field, variables) : 1;
+    const pageSize = definition ? pageSizeOf(definition, field, variables, isRoot) : 1;
     const ownStatements = definition && parent && isCompositeType(parent) ? statementsOf(definition, parent, isRoot, pageSize) : 0;
     return {
       depth: 1 + children.depth,
