@@ -114,7 +114,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     signToken(
       { sub: person.sub, role: person.role, org: person.org, name: person.name ?? person.sub, email: person.email ?? `${person.sub}@example.test` },
       jwtKey,
-      { now: clock.now(), expiresAt: tokenOptions.expiresAt ?? new Date(clock.now().getTime() + 3600_000) },
+      // A year by default: tests move the clock by days, and an expired token closes its subscriptions (4403).
+      { now: clock.now(), expiresAt: tokenOptions.expiresAt ?? new Date(clock.now().getTime() + 365 * 24 * 3600_000) },
     );
 
   return {
