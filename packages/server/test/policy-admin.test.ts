@@ -100,4 +100,20 @@ describe('policy administration', () => {
     const asManager = await server.gql(escalations, {}, MANAGER);
     expect(asManager.data!.escalations.edges.map((edge: any) => edge.node.notifiedAddresses)).toEqual([['am-acme@vendor.example', 'escalations@vendor.example']]);
   });
+
+  it('a target in seconds is stored exactly: PT20S and PT30S show back as saved and new tickets are due that many seconds after filing', async () => {
+    for (const [targetResponse, label, seconds] of [
+      ['PT20S', '20 seconds', 20],
+      ['PT30S', '30 seconds', 30],
+    ] as const) {
+      expect((await updateLevel({ severity: 'SEV4', targetResponse, clock: 'CALENDAR' })).data!.severityLevelUpdate.userErrors).toEqual([]);
+      const levels = await server.gql(`{ severityLevels { severity targetResponse target { minutes seconds label } } }`);
+      expect(levels.data!.severityLevels).toContainEqual({ severity: 'SEV4', targetResponse, target: { minutes: seconds / 60, seconds, label } });
+
+      server.clock.set('2026-12-02T15:00:00Z');
+      const ticket = await fileTicket(server, customer, { severity: 'SEV4' });
+      const sla = await server.gql(`query($id: ID!) { ticket(id: $id) { sla { state dueAt target { label } } } }`, { id: ticket.id }, ENGINEER);
+      expect(sla.data!.ticket.sla).toEqual({ state: 'ON_TRACK', dueAt: new Date(Date.parse('2026-12-02T15:00:00Z') + seconds * 1000).toISOString(), target: { label } });
+    }
+  });
 });

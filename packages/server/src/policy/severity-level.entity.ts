@@ -51,7 +51,8 @@ export class SeverityLevel {
   @Field(() => [Environment], { description: 'The environments a ticket of this severity may be filed for.' })
   allowedEnvironments!: Environment[];
 
-  @Property({ type: 'integer' })
+  /** Minutes of the target's clock; fractional for targets in seconds (e.g. 1/3 for PT20S), as in sla_cycle. */
+  @Property({ type: 'double' })
   targetMinutes!: number;
 
   @Enum({ items: () => SlaClock })
@@ -64,6 +65,8 @@ export class SeverityLevel {
 
   @Field({ description: 'Target first response as an ISO-8601 duration, e.g. `PT1H`.' })
   get targetResponse(): string {
-    return Duration.fromObject({ minutes: this.targetMinutes }).shiftTo('hours', 'minutes').toISO() ?? '';
+    // Whole milliseconds, so that 20 s stored as 1/3 minute reads back as PT20S rather than a binary fraction.
+    const milliseconds = Math.round(this.targetMinutes * 60_000);
+    return Duration.fromObject({ milliseconds }).shiftTo('hours', 'minutes', 'seconds').toISO() ?? '';
   }
 }

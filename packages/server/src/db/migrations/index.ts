@@ -4,6 +4,7 @@ import { Migration20261129000100DefaultPolicy } from './20261129000100-default-p
 import { Migration20261129010000SlaCycles } from './20261129010000-sla-cycles';
 import { Migration20261129020000EscalationWorkflow } from './20261129020000-escalation-workflow';
 import { Migration20261129030000PolicySettings } from './20261129030000-policy-settings';
+import { Migration20261129040000ExactSeverityTargets } from './20261129040000-exact-severity-targets';
 
 /** Every migration, in order. Listed in code so the built server and the tests find the same ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129010000SlaCycles', class: Migration20261129010000SlaCycles },
   { name: 'Migration20261129020000EscalationWorkflow', class: Migration20261129020000EscalationWorkflow },
   { name: 'Migration20261129030000PolicySettings', class: Migration20261129030000PolicySettings },
+  { name: 'Migration20261129040000ExactSeverityTargets', class: Migration20261129040000ExactSeverityTargets },
 ];
