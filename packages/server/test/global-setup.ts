@@ -1,12 +1,12 @@
 // Starts one throwaway PostgreSQL for the whole run (or uses DATABASE_URL's server) and migrates a template
 // database once; each test file then clones the template, which takes milliseconds.
 import 'reflect-metadata';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { EmbeddedDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { EmbeddedDatabase, reapAbandoned, startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { openDatabase } from '../src/db/orm';
 import { databaseUrl, testDatabasePrefix } from './helpers/database';
 
@@ -22,6 +22,11 @@ export default async function setup(project: TestProject) {
   let scratch: string | null = null;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
+    // A run killed outright (SIGKILL, a CI timeout) cannot stop its database: the next run does.
+    for (const name of readdirSync(tmpdir()).filter((entry) => entry.startsWith('escalate-test-'))) {
+      const abandoned = path.join(tmpdir(), name);
+      if (await reapAbandoned(path.join(abandoned, 'postgres'), 10 * 60_000)) rmSync(abandoned, { recursive: true, force: true });
+    }
     scratch = mkdtempSync(path.join(tmpdir(), 'escalate-test-'));
     chmodSync(scratch, 0o755); // run as root, PostgreSQL runs as the `postgres` user and must reach its folder
     embedded = await startEmbeddedPostgres({

@@ -8,7 +8,7 @@
 // server, which stops PostgreSQL last, after its own connections are closed.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -97,6 +97,23 @@ async function claimDataDirectory(databaseDir: string): Promise<void> {
   process.kill(postmaster, 'SIGINT'); // its owner is gone: a fast shutdown, then it is ours
   if (!(await waitForExit(postmaster, STOP_TIMEOUT_MS))) process.kill(postmaster, 'SIGQUIT');
   await waitForExit(postmaster, STOP_TIMEOUT_MS);
+}
+
+/**
+ * Stops the PostgreSQL of a data folder whose Escalate died without stopping it (killed outright): true when the
+ * folder is left with no live owner and no running database, so that it may be removed. Folders younger than
+ * `minAgeMs` are left alone: another process may be starting its database there right now.
+ */
+export async function reapAbandoned(databaseDir: string, minAgeMs: number): Promise<boolean> {
+  if (!existsSync(databaseDir) || Date.now() - statSync(databaseDir).mtimeMs < minAgeMs) return false;
+  const owner = pidIn(path.join(databaseDir, OWNER_FILE));
+  if (owner !== null && alive(owner)) return false;
+  const postmaster = pidIn(path.join(databaseDir, 'postmaster.pid'));
+  if (postmaster !== null && alive(postmaster)) {
+    process.kill(postmaster, 'SIGINT');
+    if (!(await waitForExit(postmaster, STOP_TIMEOUT_MS))) process.kill(postmaster, 'SIGQUIT');
+  }
+  return true;
 }
 
 /** A port nobody listens on right now (PostgreSQL does not pick one itself). */
