@@ -34,10 +34,12 @@ describe('parseTargetDuration', () => {
     [`P${MAX_TARGET_DAYS + 1}D`, 'longer than the longest target'],
     [`P${MAX_TARGET_DAYS}DT1S`, 'a second longer than the longest target'],
     [`PT${'0'.repeat(48)}1H`, 'text longer than 50 characters'],
+    ['PT0.4S', 'a fraction of a second'],
+    ['PT20.5S', 'not whole seconds'],
   ])('refuses %j (%s) with the rule and what was given', (text) => {
     const result = parseTargetDuration(text);
     expect(result).toEqual({
-      error: `targetResponse must be a positive ISO-8601 duration in days, hours, minutes or seconds, at most P90D (e.g. PT2H); got '${text.trim().slice(0, 30)}'.`,
+      error: `targetResponse must be a positive ISO-8601 duration in days, hours, minutes or whole seconds, at most P90D (e.g. PT2H); got '${text.trim().slice(0, 30)}'.`,
     });
   });
 

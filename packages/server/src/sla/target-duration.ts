@@ -20,9 +20,11 @@ export function parseTargetDuration(input: string): TargetDuration | { error: st
   const duration = text.length <= MAX_TEXT_LENGTH ? Duration.fromISO(text) : null;
   const minutes = duration?.isValid ? duration.as('minutes') : NaN;
   const calendarUnits = /[YM]/.test(text.split('T')[0] ?? ''); // months and years vary in length
-  if (!(minutes > 0) || minutes > MAX_TARGET_MINUTES || calendarUnits) {
+  const seconds = minutes * 60;
+  const wholeSeconds = Math.abs(seconds - Math.round(seconds)) < 1e-6; // shown and counted in whole seconds
+  if (!(minutes > 0) || minutes > MAX_TARGET_MINUTES || calendarUnits || !wholeSeconds) {
     return {
-      error: `targetResponse must be a positive ISO-8601 duration in days, hours, minutes or seconds, at most P${MAX_TARGET_DAYS}D (e.g. PT2H); got '${text.slice(0, 30)}'.`,
+      error: `targetResponse must be a positive ISO-8601 duration in days, hours, minutes or whole seconds, at most P${MAX_TARGET_DAYS}D (e.g. PT2H); got '${text.slice(0, 30)}'.`,
     };
   }
   return { text, minutes };
