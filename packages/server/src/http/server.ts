@@ -114,6 +114,10 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     // Unexpected errors are logged (errorLogging) and reach clients without internals.
     formatError: (formatted: GraphQLFormattedError) => {
       const code = formatted.extensions?.code;
+      // graphql-js stops reading a document past `maxTokens`: one of our limits, so it answers as they do.
+      if (code === 'GRAPHQL_PARSE_FAILED' && /more th\w+ \d+ tokens/.test(formatted.message)) {
+        return { message: `The document has more than ${limits.maxTokens} tokens; send a smaller one.`, extensions: { code: 'QUERY_TOO_COMPLEX' } };
+      }
       if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
       const { locations, path } = formatted;
       return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
