@@ -94,9 +94,14 @@ async function claimDataDirectory(databaseDir: string): Promise<void> {
       `${databaseDir} is in use by another Escalate${owner ? ` (pid ${owner})` : ''}: stop it first, or set ESCALATE_DATA_DIR to another folder, or DATABASE_URL.`,
     );
   }
-  process.kill(postmaster, 'SIGINT'); // its owner is gone: a fast shutdown, then it is ours
-  if (!(await waitForExit(postmaster, STOP_TIMEOUT_MS))) process.kill(postmaster, 'SIGQUIT');
-  await waitForExit(postmaster, STOP_TIMEOUT_MS);
+  await stopPostmaster(postmaster); // its owner is gone: a fast shutdown, then it is ours
+}
+
+/** Stops a PostgreSQL we did not start in this process: a fast shutdown, or an immediate one if that hangs. */
+async function stopPostmaster(pid: number): Promise<void> {
+  process.kill(pid, 'SIGINT');
+  if (!(await waitForExit(pid, STOP_TIMEOUT_MS))) process.kill(pid, 'SIGQUIT');
+  await waitForExit(pid, STOP_TIMEOUT_MS);
 }
 
 /**
@@ -109,10 +114,7 @@ export async function reapAbandoned(databaseDir: string, minAgeMs: number): Prom
   const owner = pidIn(path.join(databaseDir, OWNER_FILE));
   if (owner !== null && alive(owner)) return false;
   const postmaster = pidIn(path.join(databaseDir, 'postmaster.pid'));
-  if (postmaster !== null && alive(postmaster)) {
-    process.kill(postmaster, 'SIGINT');
-    if (!(await waitForExit(postmaster, STOP_TIMEOUT_MS))) process.kill(postmaster, 'SIGQUIT');
-  }
+  if (postmaster !== null && alive(postmaster)) await stopPostmaster(postmaster);
   return true;
 }
 

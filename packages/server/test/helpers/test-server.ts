@@ -13,7 +13,6 @@ import { QueryLimits } from '../../src/http/limits';
 import { Role } from '../../src/users/user.entity';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { systemClock } from '../../src/context';
 import { createRealtime } from '../../src/realtime/pubsub';
 import { SlaTimer } from '../../src/sla-cycles/sla-timer';
 import { createTestDatabase } from './database';
@@ -74,8 +73,6 @@ export interface TestServerOptions {
   databaseUrl?: string;
   /** Fan events out through Redis (with a channel prefix shared by the instances of one test). */
   redis?: { url: string; channelPrefix: string };
-  /** Real time, for tests of the running SLA timer across instances. */
-  systemClock?: boolean;
   /** 'running': the timer ticks on its own; default 'manual': the test calls `slaTimer.tick()`. */
   slaTimer?: 'manual' | 'running';
   /** Where the outbox delivers (e.g. an smtp-server started by the test); unset: notifications are only logged. */
@@ -101,13 +98,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     redisUrl: options.rateLimits ? options.redis?.url : undefined,
   };
   const jwtKey = secretKey(TEST_SECRET);
-  const now = options.systemClock ? systemClock : clock.now;
   const realtime = createRealtime({ redisUrl: options.redis?.url, channelPrefix: options.redis?.channelPrefix ?? `test:${randomUUID()}:` });
-  const server: EscalateServer = await createServer({ orm, config, log, jwtKey, clock: now, limits: options.limits, realtime });
+  const server: EscalateServer = await createServer({ orm, config, log, jwtKey, clock: clock.now, limits: options.limits, realtime });
   const endpoint = await server.listen(0, '127.0.0.1');
-  const slaTimer = new SlaTimer({ orm, realtime, clock: now, log, pollMs: 100 });
+  const slaTimer = new SlaTimer({ orm, realtime, clock: clock.now, log, pollMs: 100 });
   if (options.slaTimer === 'running') slaTimer.start();
-  const outbox = new OutboxWorker({ orm, clock: now, log, smtpUrl: options.smtpUrl, pollMs: 100 });
+  const outbox = new OutboxWorker({ orm, clock: clock.now, log, smtpUrl: options.smtpUrl, pollMs: 100 });
   if (options.outbox === 'running') outbox.start();
 
   const token = (person: Person, tokenOptions: { expiresAt?: Date } = {}) =>
