@@ -33,10 +33,10 @@ const calendars: CompiledCalendar[] = [
 ].map(compileCalendar);
 
 const targets: SlaTargetSpec[] = [
-  { minutes: 60, clock: 'CALENDAR' },
-  { minutes: 120, clock: 'BUSINESS_HOURS' },
-  { minutes: 240, clock: 'BUSINESS_HOURS' },
-  { minutes: 480, clock: 'BUSINESS_HOURS' },
+  { seconds: 3600, clock: 'CALENDAR' },
+  { seconds: 7200, clock: 'BUSINESS_HOURS' },
+  { seconds: 14400, clock: 'BUSINESS_HOURS' },
+  { seconds: 28800, clock: 'BUSINESS_HOURS' },
 ];
 
 /** A small deterministic generator, so every run measures the same work. */

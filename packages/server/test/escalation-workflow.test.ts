@@ -104,7 +104,7 @@ describe('escalation workflow', () => {
                    from severity_change_request where ticket_id = t.id) as request_states,
                 (select string_agg(status || '/' || version || '/' || coalesce(owner_id::text, '-'), ',' order by id)
                    from escalation where ticket_id = t.id) as escalation_states,
-                (select string_agg(target_minutes || '/' || coalesce(due_at::text, '-') || '/' || state, ',' order by id)
+                (select string_agg(target_seconds || '/' || coalesce(due_at::text, '-') || '/' || state, ',' order by id)
                    from sla_cycle where ticket_id = t.id) as cycle_states
            from ticket t where t.id = ?`,
         [dbId(ticketId)],
@@ -443,7 +443,7 @@ describe('escalation workflow', () => {
         { requestId: request.id, status: 'APPROVED', to: 'SEV2', note: 'Agreed: production is blocked.' },
       ]);
       expect((await eventsOf(ticket.id, 'SLA_RETARGETED')).map((event) => event.data)).toEqual([
-        { metric: 'FIRST_RESPONSE', targetMinutes: 120, clock: 'BUSINESS_HOURS', dueAt: '2026-12-01T17:00:00.000Z' },
+        { metric: 'FIRST_RESPONSE', targetSeconds: 7200, clock: 'BUSINESS_HOURS', dueAt: '2026-12-01T17:00:00.000Z' },
       ]);
       const listed = await server.gql(`query($number: String) { tickets(filter: { search: $number }) { nodes { number severity } } }`, { number: ticket.number }, customer);
       expect(listed.data!.tickets.nodes).toEqual([{ number: ticket.number, severity: 'SEV2' }]);

@@ -200,6 +200,17 @@ describe('organizations', () => {
       expect(payload.organization.policy).toEqual([{ severity: 'SEV1', targetResponse, clock: 'CALENDAR' }]);
     });
 
+    it.each([
+      ['PT90M', 'PT1H30M'],
+      ['PT24H', 'P1D'],
+      ['PT0.5M', 'PT30S'],
+      [' PT2H ', 'PT2H'],
+    ])('stores the targetResponse %j as seconds and reads it back as %j', async (targetResponse, shown) => {
+      const slug = `shown-${shown.toLowerCase()}`;
+      const payload = await create({ ...base(slug), policy: [{ severity: 'SEV1', targetResponse, clock: 'CALENDAR' }] });
+      expect(payload.organization.policy).toEqual([{ severity: 'SEV1', targetResponse: shown, clock: 'CALENDAR' }]);
+    });
+
     it('reports every problem of one input at once', async () => {
       const errors = await refused({
         slug: 'Bad Slug',

@@ -241,7 +241,7 @@ export type SeverityTargetInput = {
   clock: SlaClock;
   /** The severity this target applies to. */
   severity: Severity;
-  /** Target first response as an ISO-8601 duration, e.g. `PT2H`. */
+  /** Target first response as an ISO-8601 duration in days, hours, minutes or whole seconds, e.g. `PT2H`; read back in its shortest form (`PT90M` reads `PT1H30M`). */
   targetResponse: string;
 };
 
@@ -349,11 +349,11 @@ export type TicketEventType =
   | 'SEVERITY_CHANGE_DECIDED'
   /** The customer asked for another severity. Data: requestId, from, to. */
   | 'SEVERITY_CHANGE_REQUESTED'
-  /** A response cycle started. Data: metric, targetMinutes, clock, dueAt. */
+  /** A response cycle started. Data: metric, targetSeconds, clock, dueAt. */
   | 'SLA_CYCLE_STARTED'
   /** A response cycle stopped. Data: metric, reason (RESPONDED, RESOLVED, CLOSED), state. */
   | 'SLA_CYCLE_STOPPED'
-  /** A running cycle got a new target after a severity change. Data: metric, targetMinutes, clock, dueAt. */
+  /** A running cycle got a new target after a severity change. Data: metric, targetSeconds, clock, dueAt. */
   | 'SLA_RETARGETED'
   /** A cycle’s state changed. Data: metric, from, to; actor null when time alone changed it. */
   | 'SLA_STATE_CHANGED'

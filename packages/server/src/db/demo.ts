@@ -30,7 +30,7 @@ export async function seedDemo(em: EntityManager, key: Uint8Array, now: Date): P
     organization = em.create(Organization, {
       ...DEMO_ORGANIZATION,
       calendar: defaultCalendar(DEMO_ORGANIZATION.region),
-      policy: [],
+      ownTargets: [],
       createdAt: now,
       updatedAt: now,
     });

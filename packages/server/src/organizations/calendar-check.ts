@@ -5,7 +5,8 @@ import { UserErrorCode } from '../common/user-error';
 import { Region, REGION_TIME_ZONE } from '../policy/enums';
 import { minutesOf } from '../sla/business-calendar';
 import { SlaClock } from '../sla/vocabulary';
-import { parseTargetDuration, reachableBusinessMinutes, storedTargetMinutes, TARGET_HORIZON_DAYS } from '../sla/target-duration';
+import { businessHours, parseTargetDuration, reachableBusinessSeconds, TARGET_HORIZON_DAYS } from '../sla/target-duration';
+import { PolicyLevel, TargetOverride } from '../sla/targets';
 import { BusinessCalendar, BusinessCalendarInput, BusinessHours, SeverityTarget, Weekday } from './calendar';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
@@ -79,9 +80,10 @@ export function checkCalendar(check: InputCheck, input: BusinessCalendarInput): 
   return { timezone, weeklyHours, holidays: [...new Set(holidays)].sort() };
 }
 
-export function checkPolicy(check: InputCheck, input: SeverityTarget[]): SeverityTarget[] {
+/** An organization's own targets as stored: whole seconds, as the policy's levels. */
+export function checkPolicy(check: InputCheck, input: SeverityTarget[]): TargetOverride[] {
   const seen = new Set<string>();
-  const policy: SeverityTarget[] = [];
+  const policy: TargetOverride[] = [];
   input.forEach(({ severity, targetResponse, clock }, index) => {
     const field = ['policy', String(index)];
     if (seen.has(severity)) {
@@ -94,7 +96,7 @@ export function checkPolicy(check: InputCheck, input: SeverityTarget[]): Severit
       check.add(UserErrorCode.INVALID, [...field, 'targetResponse'], target.error);
       return;
     }
-    policy.push({ severity, targetResponse: target.text, clock });
+    policy.push({ severity, targetSeconds: target.seconds, clock });
   });
   return policy;
 }
@@ -102,7 +104,7 @@ export function checkPolicy(check: InputCheck, input: SeverityTarget[]): Severit
 /** A target in force for an organization, and where its input named it (absent when it comes from the policy). */
 export interface TargetInForce {
   severity: string;
-  minutes: number;
+  seconds: number;
   clock: SlaClock;
   field?: string[];
 }
@@ -120,29 +122,28 @@ export function checkTargetsReachable(
 ): void {
   const businessTargets = targets.filter((target) => target.clock === SlaClock.BUSINESS_HOURS);
   if (businessTargets.length === 0) return;
-  const reachable = reachableBusinessMinutes(calendar, now);
+  const reachable = reachableBusinessSeconds(calendar, now);
   for (const target of businessTargets) {
-    if (target.minutes <= reachable) continue;
-    const hours = (minutes: number) => `${Math.round((minutes / 60) * 10) / 10} business hours`;
+    if (target.seconds <= reachable) continue;
     check.add(
       UserErrorCode.INVALID,
       target.field ?? calendarField,
-      `The ${target.severity} target (${hours(target.minutes)}) cannot be met within ${TARGET_HORIZON_DAYS} days on this calendar, ` +
-        `which gives as little as ${hours(reachable)} in ${TARGET_HORIZON_DAYS} days; give more weekly hours or fewer holidays, or a shorter target.`,
+      `The ${target.severity} target (${businessHours(target.seconds)}) cannot be met within ${TARGET_HORIZON_DAYS} days on this calendar, ` +
+        `which gives as little as ${businessHours(reachable)} in ${TARGET_HORIZON_DAYS} days; give more weekly hours or fewer holidays, or a shorter target.`,
     );
   }
 }
 
 /** The targets in force: the organization's own, else the policy's levels. */
 export function targetsInForce(
-  policy: SeverityTarget[],
-  levels: { severity: string; targetMinutes: number; clock: SlaClock }[],
+  policy: TargetOverride[],
+  levels: PolicyLevel[],
   fieldOf: (severity: string) => string[] | undefined = () => undefined,
 ): TargetInForce[] {
   return levels.map((level) => {
     const own = policy.find((target) => target.severity === level.severity);
     return own
-      ? { severity: own.severity, minutes: storedTargetMinutes(own.targetResponse), clock: own.clock, field: fieldOf(own.severity) }
-      : { severity: level.severity, minutes: level.targetMinutes, clock: level.clock };
+      ? { severity: own.severity, seconds: own.targetSeconds, clock: own.clock, field: fieldOf(own.severity) }
+      : { severity: level.severity, seconds: level.targetSeconds, clock: level.clock };
   });
 }

@@ -63,7 +63,11 @@ export class SeverityTarget {
   @Field(() => Severity, { description: 'The severity this target applies to.' })
   severity!: Severity;
 
-  @Field({ description: 'Target first response as an ISO-8601 duration, e.g. `PT2H`.' })
+  @Field({
+    description:
+      'Target first response as an ISO-8601 duration in days, hours, minutes or whole seconds, e.g. `PT2H`; read back in its ' +
+      'shortest form (`PT90M` reads `PT1H30M`).',
+  })
   targetResponse!: string;
 
   @Field(() => SlaClock, { description: 'Whether the target counts calendar time or business hours.' })

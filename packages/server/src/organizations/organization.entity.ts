@@ -3,13 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { Field, ObjectType } from 'type-graphql';
 import { toGlobalId } from '../common/global-id';
 import { Node } from '../common/node';
-import { Region } from '../policy/enums';
+import { Region, Severity, SlaClock } from '../policy/enums';
+import { formatTargetDuration } from '../sla/target-duration';
+import { TargetOverride } from '../sla/targets';
 import { BusinessCalendar, SeverityTarget } from './calendar';
 
 @Entity({ tableName: 'organization' })
 @ObjectType({ implements: Node, description: 'A customer organization: its people file tickets, served on its calendar.' })
 export class Organization implements Node {
-  [OptionalProps]?: 'nodeId' | 'version';
+  [OptionalProps]?: 'nodeId' | 'version' | 'policy';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -38,9 +40,18 @@ export class Organization implements Node {
   @Field(() => BusinessCalendar, { description: 'Business hours, time zone and holidays: the clock for SEV2–4.' })
   calendar!: BusinessCalendar;
 
-  @Property({ type: 'json' })
+  /** Contract-specific targets, in whole seconds as the policy's levels (column `policy`). */
+  @Property({ type: 'json', fieldName: 'policy' })
+  ownTargets: TargetOverride[] = [];
+
   @Field(() => [SeverityTarget], { description: 'Contract-specific targets replacing the default policy’s; empty for none.' })
-  policy: SeverityTarget[] = [];
+  get policy(): SeverityTarget[] {
+    return this.ownTargets.map(({ severity, targetSeconds, clock }) => ({
+      severity: severity as Severity,
+      targetResponse: formatTargetDuration(targetSeconds),
+      clock: clock as SlaClock,
+    }));
+  }
 
   @Property({ type: 'datetime' })
   @Field({ description: 'When the organization was created.' })

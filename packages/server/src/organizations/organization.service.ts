@@ -6,6 +6,7 @@ import { refuse, UserErrorCode } from '../common/user-error';
 import { retargetRunningCycles } from '../sla-cycles/sla-tracker';
 import { SeverityLevel } from '../policy/severity-level.entity';
 import { checkCalendar, checkPolicy, checkTargetsReachable, defaultCalendar, targetsInForce } from './calendar-check';
+import { TargetOverride } from '../sla/targets';
 import { SeverityTarget } from './calendar';
 import { Organization } from './organization.entity';
 import { OrganizationCreateInput, OrganizationUpdateInput } from './organization.inputs';
@@ -33,7 +34,7 @@ export async function createOrganization(change: Change, input: OrganizationCrea
     region: input.region,
     accountManagerEmail: accountManagerEmail!,
     calendar,
-    policy,
+    ownTargets: policy,
     createdAt: now,
     updatedAt: now,
   });
@@ -62,10 +63,10 @@ export async function updateOrganization(change: Change, input: OrganizationUpda
     organization.accountManagerEmail = check.email('accountManagerEmail', input.accountManagerEmail) ?? organization.accountManagerEmail;
   }
   if (input.calendar) organization.calendar = checkCalendar(check, input.calendar);
-  if (input.policy) organization.policy = checkPolicy(check, input.policy);
+  if (input.policy) organization.ownTargets = checkPolicy(check, input.policy);
   check.orThrow();
   if (input.calendar || input.policy) {
-    await checkReachable(change, check, organization.calendar, organization.policy, input.policy, input.calendar ? undefined : ['policy']);
+    await checkReachable(change, check, organization.calendar, organization.ownTargets, input.policy, input.calendar ? undefined : ['policy']);
     check.orThrow();
   }
   organization.updatedAt = now;
@@ -80,7 +81,7 @@ async function checkReachable(
   { em, now }: Change,
   check: InputCheck,
   calendar: Organization['calendar'],
-  policy: SeverityTarget[],
+  policy: TargetOverride[],
   inputPolicy: SeverityTarget[] | null | undefined,
   calendarField?: string[],
 ): Promise<void> {

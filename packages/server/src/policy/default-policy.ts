@@ -7,7 +7,7 @@ export interface SeverityLevelSeed {
   businessImpact: string;
   description: string;
   allowedEnvironments: Environment[];
-  targetMinutes: number;
+  targetSeconds: number;
   clock: SlaClock;
 }
 
@@ -19,7 +19,7 @@ export const DEFAULT_SEVERITY_LEVELS: SeverityLevelSeed[] = [
       'PRODUCTION System Down/Service Unavailable condition severely impacting Production environment involving: ' +
       'Service outage or failure severely impacting Customer’s business operations.',
     allowedEnvironments: [Environment.PRODUCTION],
-    targetMinutes: 60,
+    targetSeconds: 60 * 60,
     clock: SlaClock.CALENDAR,
   },
   {
@@ -31,7 +31,7 @@ export const DEFAULT_SEVERITY_LEVELS: SeverityLevelSeed[] = [
       'Functionality is not working, thereby negatively impacting Customer’s business productivity. There is no ' +
       'workaround available for the issue.',
     allowedEnvironments: [Environment.PRODUCTION],
-    targetMinutes: 120,
+    targetSeconds: 120 * 60,
     clock: SlaClock.BUSINESS_HOURS,
   },
   {
@@ -42,7 +42,7 @@ export const DEFAULT_SEVERITY_LEVELS: SeverityLevelSeed[] = [
       'Service has an issue causing minor operational challenge(s). Issues may be isolated to specific end-users and ' +
       'may have little impact on the availability/functionality of the Service.',
     allowedEnvironments: [Environment.PRODUCTION, Environment.NON_PRODUCTION],
-    targetMinutes: 240,
+    targetSeconds: 240 * 60,
     clock: SlaClock.BUSINESS_HOURS,
   },
   {
@@ -52,7 +52,7 @@ export const DEFAULT_SEVERITY_LEVELS: SeverityLevelSeed[] = [
       'A PRODUCTION OR NON-PRODUCTION minor defect that has no impact on the Service, or a general enquiry on the ' +
       'functionality of the Service including how to/informational queries.',
     allowedEnvironments: [Environment.PRODUCTION, Environment.NON_PRODUCTION],
-    targetMinutes: 480,
+    targetSeconds: 480 * 60,
     clock: SlaClock.BUSINESS_HOURS,
   },
 ];

@@ -10,7 +10,7 @@ import { retargetRunningCycles } from '../sla-cycles/sla-tracker';
 import { BusinessCalendar } from '../organizations/calendar';
 import { defaultCalendar } from '../organizations/calendar-check';
 import { Organization } from '../organizations/organization.entity';
-import { parseTargetDuration, reachableBusinessMinutes, TARGET_HORIZON_DAYS } from '../sla/target-duration';
+import { businessHours, parseTargetDuration, reachableBusinessSeconds, TARGET_HORIZON_DAYS } from '../sla/target-duration';
 import { Environment, Region, Severity, SlaClock } from './enums';
 import { PolicySetting, PolicySettingKey } from './policy-setting.entity';
 import { SeverityLevel } from './severity-level.entity';
@@ -118,7 +118,7 @@ export async function updateSeverityLevel(change: Change, input: SeverityLevelUp
   if (input.targetResponse != null) {
     const target = parseTargetDuration(input.targetResponse);
     if ('error' in target) check.add(UserErrorCode.INVALID, 'targetResponse', target.error);
-    else level.targetMinutes = target.minutes;
+    else level.targetSeconds = target.seconds;
   }
   if (input.clock != null) level.clock = input.clock;
   check.orThrow();
@@ -145,20 +145,20 @@ async function checkReachableEverywhere({ em, now }: Change, check: InputCheck, 
   const calendars: [string, BusinessCalendar][] = [
     ...Object.values(Region).map((region): [string, BusinessCalendar] => [`the default ${region} calendar`, defaultCalendar(region)]),
     ...organizations
-      .filter((organization) => !organization.policy.some((target) => target.severity === level.severity))
+      .filter((organization) => !organization.ownTargets.some((target) => target.severity === level.severity))
       .map((organization): [string, BusinessCalendar] => [`${organization.slug}’s calendar`, organization.calendar]),
   ];
   const unreachable = calendars
-    .map(([name, calendar]) => ({ name, reachable: reachableBusinessMinutes(calendar, now) }))
-    .filter(({ reachable }) => level.targetMinutes > reachable);
+    .map(([name, calendar]) => ({ name, reachable: reachableBusinessSeconds(calendar, now) }))
+    .filter(({ reachable }) => level.targetSeconds > reachable);
   if (unreachable.length === 0) return;
   const least = Math.min(...unreachable.map(({ reachable }) => reachable));
   check.add(
     UserErrorCode.INVALID,
     field,
-    `A ${level.severity} target of ${Math.round((level.targetMinutes / 60) * 10) / 10} business hours cannot be met within ${TARGET_HORIZON_DAYS} days on ` +
+    `A ${level.severity} target of ${businessHours(level.targetSeconds)} cannot be met within ${TARGET_HORIZON_DAYS} days on ` +
       `${unreachable.slice(0, 3).map(({ name }) => name).join(', ')}${unreachable.length > 3 ? ` and ${unreachable.length - 3} more` : ''} ` +
-      `(as little as ${Math.round((least / 60) * 10) / 10} business hours in ${TARGET_HORIZON_DAYS} days); choose a shorter target or calendar time.`,
+      `(as little as ${businessHours(least)} in ${TARGET_HORIZON_DAYS} days); choose a shorter target or calendar time.`,
   );
 }
 

@@ -1,6 +1,7 @@
 import { ArrayType, Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
 import { Duration } from 'luxon';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { formatTargetDuration } from '../sla/target-duration';
 import { Environment, Severity, SlaClock } from './enums';
 
 @ObjectType({ description: 'A target response time and how it is counted.' })
@@ -19,8 +20,7 @@ export class SlaTarget {
 }
 
 /** A target in words: `1 hour`, `4 business hours`, `1 hour 30 minutes`, `20 seconds`. */
-export function slaTarget(minutes: number, clock: SlaClock): SlaTarget {
-  const seconds = Math.round(minutes * 60);
+export function slaTarget(seconds: number, clock: SlaClock): SlaTarget {
   const duration = Duration.fromObject({ seconds }).shiftTo('hours', 'minutes', 'seconds');
   const units: [number, string][] = [
     [duration.hours, clock === SlaClock.BUSINESS_HOURS ? 'business hour' : 'hour'],
@@ -28,7 +28,7 @@ export function slaTarget(minutes: number, clock: SlaClock): SlaTarget {
     [duration.seconds, 'second'],
   ];
   const parts = units.filter(([count]) => count > 0).map(([count, unit]) => `${count} ${unit}${count === 1 ? '' : 's'}`);
-  return { minutes, seconds, clock, label: parts.join(' ') || '0 seconds' };
+  return { minutes: seconds / 60, seconds, clock, label: parts.join(' ') || '0 seconds' };
 }
 
 /** One row of the policy's severity table; seeded from the vendor's policy, changeable by an admin. */
@@ -51,22 +51,20 @@ export class SeverityLevel {
   @Field(() => [Environment], { description: 'The environments a ticket of this severity may be filed for.' })
   allowedEnvironments!: Environment[];
 
-  /** Minutes of the target's clock; fractional for targets in seconds (e.g. 1/3 for PT20S), as in sla_cycle. */
-  @Property({ type: 'double' })
-  targetMinutes!: number;
+  /** Whole seconds of the target's clock, as in sla_cycle (src/sla/target-duration.ts). */
+  @Property({ type: 'integer' })
+  targetSeconds!: number;
 
   @Enum({ items: () => SlaClock })
   clock!: SlaClock;
 
   @Field(() => SlaTarget, { description: 'Target first response.' })
   get target(): SlaTarget {
-    return slaTarget(this.targetMinutes, this.clock);
+    return slaTarget(this.targetSeconds, this.clock);
   }
 
-  @Field({ description: 'Target first response as an ISO-8601 duration, e.g. `PT1H`.' })
+  @Field({ description: 'Target first response as an ISO-8601 duration in its shortest form, e.g. `PT1H` or `PT1H30M`.' })
   get targetResponse(): string {
-    // Whole milliseconds, so that 20 s stored as 1/3 minute reads back as PT20S rather than a binary fraction.
-    const milliseconds = Math.round(this.targetMinutes * 60_000);
-    return Duration.fromObject({ milliseconds }).shiftTo('hours', 'minutes', 'seconds').toISO() ?? '';
+    return formatTargetDuration(this.targetSeconds);
   }
 }

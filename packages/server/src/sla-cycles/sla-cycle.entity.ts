@@ -31,9 +31,9 @@ export class SlaCycle {
   @Property({ type: 'datetime' })
   startedAt!: Date;
 
-  /** Minutes of the target's clock; fractional for second-level contract targets (e.g. PT20S). */
-  @Property({ type: 'double' })
-  targetMinutes!: number;
+  /** Whole seconds of the target's clock (src/sla/target-duration.ts). */
+  @Property({ type: 'integer' })
+  targetSeconds!: number;
 
   @Enum({ items: () => SlaClock })
   clock!: SlaClock;

@@ -11,7 +11,6 @@ import { SeverityLevel } from '../policy/severity-level.entity';
 import { publishAfterCommit } from '../realtime/after-commit';
 import { compileCalendar, CompiledCalendar } from '../sla/business-calendar';
 import { CycleFacts, cycleState, cycleTimes, nextTransitionAt, SlaTargetSpec } from '../sla/cycle';
-import { storedTargetMinutes } from '../sla/target-duration';
 import { targetFor } from '../sla/targets';
 import { Ticket } from '../tickets/ticket.entity';
 import { SlaMetric, SlaState } from './sla-enums';
@@ -32,19 +31,14 @@ export function calendarOf(organization: Organization): CompiledCalendar {
 /** The target for a severity in an organization: its contract's override, else the policy's level. */
 export async function targetOf(em: EntityManager, organization: Organization, severity: string): Promise<SlaTargetSpec> {
   const level = await em.findOneOrFail(SeverityLevel, { severity: severity as SeverityLevel['severity'] });
-  const overrides = organization.policy.map((override) => ({
-    severity: override.severity,
-    targetMinutes: storedTargetMinutes(override.targetResponse),
-    clock: override.clock,
-  }));
-  return targetFor(severity, [{ severity: level.severity, targetMinutes: level.targetMinutes, clock: level.clock }], overrides);
+  return targetFor(severity, [level], organization.ownTargets);
 }
 
 export function factsOf(cycle: SlaCycle): CycleFacts {
   return {
     metric: cycle.metric,
     startedAt: cycle.startedAt.getTime(),
-    target: { minutes: cycle.targetMinutes, clock: cycle.clock },
+    target: { seconds: cycle.targetSeconds, clock: cycle.clock },
     pauses: cycle.pauses.map((pause) => ({ from: Date.parse(pause.from), to: pause.to === null ? null : Date.parse(pause.to) })),
     stoppedAt: cycle.stoppedAt ? cycle.stoppedAt.getTime() : null,
   };
@@ -88,7 +82,7 @@ export class SlaTracker {
       ticket: this.ticket,
       metric,
       startedAt: this.now,
-      targetMinutes: target.minutes,
+      targetSeconds: target.seconds,
       clock: target.clock,
       state: SlaState.ON_TRACK,
     });
@@ -99,7 +93,7 @@ export class SlaTracker {
       at: this.now,
       data: {
         metric,
-        targetMinutes: cycle.targetMinutes,
+        targetSeconds: cycle.targetSeconds,
         clock: cycle.clock,
         dueAt: cycle.dueAt?.toISOString() ?? null,
       },
@@ -170,7 +164,7 @@ export class SlaTracker {
     const target = await targetOf(this.em, this.organization, this.ticket.severity);
     for (const cycle of running) {
       const previous = cycle.state;
-      cycle.targetMinutes = target.minutes;
+      cycle.targetSeconds = target.seconds;
       cycle.clock = target.clock;
       this.recompute(cycle, previous);
       recordEvent(this.em, this.ticket, {
@@ -179,7 +173,7 @@ export class SlaTracker {
         at: this.now,
         data: {
           metric: cycle.metric,
-          targetMinutes: cycle.targetMinutes,
+          targetSeconds: cycle.targetSeconds,
           clock: cycle.clock,
           dueAt: cycle.dueAt?.toISOString() ?? null,
         },

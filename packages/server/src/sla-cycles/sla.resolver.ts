@@ -96,7 +96,7 @@ export class SlaResolver {
     const target = await targetOf(ctx.em, organization, severity);
     const preview = previewCycle(calendarOf(organization), target, (at ?? ctx.clock()).getTime());
     return {
-      target: slaTarget(target.minutes, target.clock),
+      target: slaTarget(target.seconds, target.clock),
       startsAt: new Date(preview.startsAt),
       dueAt: new Date(preview.dueAt),
       atRiskAt: new Date(preview.atRiskAt),

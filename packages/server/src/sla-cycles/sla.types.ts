@@ -57,7 +57,7 @@ export function cycleStatus(cycle: SlaCycle, calendar: CompiledCalendar, now: Da
   return {
     metric: cycle.metric,
     state: cycleState(calendar, facts, at),
-    target: slaTarget(cycle.targetMinutes, cycle.clock),
+    target: slaTarget(cycle.targetSeconds, cycle.clock),
     startedAt: cycle.startedAt,
     dueAt: times.dueAt === null ? null : new Date(times.dueAt),
     atRiskAt: times.atRiskAt === null ? null : new Date(times.atRiskAt),

@@ -23,10 +23,10 @@ const calendar = compileCalendar({
   holidays: ['2026-12-25'],
 });
 
-const SEV1: SlaTargetSpec = { minutes: 60, clock: 'CALENDAR' };
-const SEV2: SlaTargetSpec = { minutes: 120, clock: 'BUSINESS_HOURS' };
-const SEV3: SlaTargetSpec = { minutes: 240, clock: 'BUSINESS_HOURS' };
-const SEV4: SlaTargetSpec = { minutes: 480, clock: 'BUSINESS_HOURS' };
+const SEV1: SlaTargetSpec = { seconds: 3600, clock: 'CALENDAR' };
+const SEV2: SlaTargetSpec = { seconds: 7200, clock: 'BUSINESS_HOURS' };
+const SEV3: SlaTargetSpec = { seconds: 14400, clock: 'BUSINESS_HOURS' };
+const SEV4: SlaTargetSpec = { seconds: 28800, clock: 'BUSINESS_HOURS' };
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -448,26 +448,26 @@ describe('nextTransitionAt', () => {
 
 describe('targetFor', () => {
   const policy: PolicyLevel[] = [
-    { severity: 'SEV1', targetMinutes: 60, clock: 'CALENDAR' },
-    { severity: 'SEV2', targetMinutes: 120, clock: 'BUSINESS_HOURS' },
-    { severity: 'SEV3', targetMinutes: 240, clock: 'BUSINESS_HOURS' },
-    { severity: 'SEV4', targetMinutes: 480, clock: 'BUSINESS_HOURS' },
+    { severity: 'SEV1', targetSeconds: 3600, clock: 'CALENDAR' },
+    { severity: 'SEV2', targetSeconds: 7200, clock: 'BUSINESS_HOURS' },
+    { severity: 'SEV3', targetSeconds: 14400, clock: 'BUSINESS_HOURS' },
+    { severity: 'SEV4', targetSeconds: 28800, clock: 'BUSINESS_HOURS' },
   ];
-  const overrides = [{ severity: 'SEV2', targetMinutes: 30, clock: 'CALENDAR' as const }];
+  const overrides = [{ severity: 'SEV2', targetSeconds: 1800, clock: 'CALENDAR' as const }];
 
   it.each([
     { severity: 'SEV1', overrides: [], expected: SEV1 },
     { severity: 'SEV2', overrides: [], expected: SEV2 },
     { severity: 'SEV4', overrides: [], expected: SEV4 },
-    { severity: 'SEV2', overrides, expected: { minutes: 30, clock: 'CALENDAR' } },
+    { severity: 'SEV2', overrides, expected: { seconds: 1800, clock: 'CALENDAR' } },
     { severity: 'SEV3', overrides, expected: SEV3 },
   ])('$severity with $overrides.length override(s)', ({ severity, overrides: contract, expected }) => {
     expect(targetFor(severity, policy, contract)).toEqual(expected);
   });
 
   it('a contract override applies even to a severity the policy lacks', () => {
-    expect(targetFor('SEV5', policy, [{ severity: 'SEV5', targetMinutes: 2880, clock: 'BUSINESS_HOURS' }])).toEqual({
-      minutes: 2880,
+    expect(targetFor('SEV5', policy, [{ severity: 'SEV5', targetSeconds: 2880 * 60, clock: 'BUSINESS_HOURS' }])).toEqual({
+      seconds: 2880 * 60,
       clock: 'BUSINESS_HOURS',
     });
   });

@@ -4,7 +4,8 @@ import { addBusinessTime, businessTimeBetween, CompiledCalendar, nextBusinessIns
 import { SlaClock, SlaMetric, SlaState } from './vocabulary';
 
 export interface SlaTargetSpec {
-  minutes: number;
+  /** Whole seconds of the clock. */
+  seconds: number;
   clock: SlaClock;
 }
 
@@ -34,7 +35,7 @@ export interface CycleTimes {
 export const AT_RISK_FRACTION = 0.75;
 
 function targetMs(target: SlaTargetSpec): number {
-  return target.minutes * 60_000;
+  return target.seconds * 1000;
 }
 
 /** Time on the target's clock between two instants. */

@@ -4,21 +4,20 @@ import { SlaClock } from './vocabulary';
 
 export interface PolicyLevel {
   severity: string;
-  targetMinutes: number;
+  targetSeconds: number;
   clock: SlaClock;
 }
 
 export interface TargetOverride {
   severity: string;
-  /** ISO-8601 duration, validated when the organization was saved. */
-  targetMinutes: number;
+  targetSeconds: number;
   clock: SlaClock;
 }
 
 export function targetFor(severity: string, policy: PolicyLevel[], overrides: TargetOverride[]): SlaTargetSpec {
   const override = overrides.find((candidate) => candidate.severity === severity);
-  if (override) return { minutes: override.targetMinutes, clock: override.clock };
+  if (override) return { seconds: override.targetSeconds, clock: override.clock };
   const level = policy.find((candidate) => candidate.severity === severity);
   if (!level) throw new Error(`The policy has no target for ${severity}.`);
-  return { minutes: level.targetMinutes, clock: level.clock };
+  return { seconds: level.targetSeconds, clock: level.clock };
 }

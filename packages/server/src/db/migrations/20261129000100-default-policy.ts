@@ -12,7 +12,7 @@ export class Migration20261129000100DefaultPolicy extends Migration {
             business_impact: level.businessImpact,
             description: level.description,
             allowed_environments: `{${level.allowedEnvironments.join(',')}}`, // a PostgreSQL array literal
-            target_minutes: level.targetMinutes,
+            target_minutes: level.targetSeconds / 60, // whole seconds since 20261129050000
             clock: level.clock,
           })
           .into('severity_level')
