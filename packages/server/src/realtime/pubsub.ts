@@ -1,7 +1,7 @@
 // Realtime messages between the code that changes things and the subscriptions that report them. In memory for
 // one process; through Redis (REDIS_URL) so that every instance's subscribers hear every instance's changes.
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from '@graphql-yoga/subscription';
+import { createPubSub, PubSubEventTarget } from '@graphql-yoga/subscription';
 import { Redis } from 'ioredis';
 import { Logger } from 'pino';
 import { SlaMetric, SlaState } from '../sla/vocabulary';
@@ -81,7 +81,7 @@ export function createRealtime(options: { redisUrl?: string; channelPrefix?: str
     clients = [publishClient, subscribeClient];
     pubSub = createPubSub<Topics>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
   } else {
-    pubSub = createPubSub<Topics>();
+    pubSub = createPubSub<Topics>({ eventTarget: memoryEventTarget(options.log) });
   }
   return {
     publish(message) {
@@ -92,6 +92,44 @@ export function createRealtime(options: { redisUrl?: string; channelPrefix?: str
     },
     async close() {
       await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+    },
+  };
+}
+
+type TopicListener = Parameters<PubSubEventTarget<Topics>['addEventListener']>[1];
+
+/**
+ * In memory, each topic's subscriptions in one set that a message fans out to, as the Redis target keeps them.
+ * Node's EventTarget (createPubSub's default) holds one listener per subscription too, but takes more than ten on one
+ * topic for a leak (MaxListenersExceededWarning), where one socket may run 100 subscriptions and every client
+ * may hold a few; and it checks each new listener against the whole list.
+ */
+function memoryEventTarget(log: Logger | undefined): PubSubEventTarget<Topics> {
+  const listeners = new Map<string, Set<NonNullable<TopicListener>>>();
+  return {
+    addEventListener(topic: string, listener: TopicListener) {
+      if (!listener) return;
+      const forTopic = listeners.get(topic) ?? new Set();
+      listeners.set(topic, forTopic.add(listener));
+    },
+    removeEventListener(topic: string, listener: TopicListener) {
+      const forTopic = listeners.get(topic);
+      if (!forTopic || !listener) return;
+      forTopic.delete(listener);
+      if (!forTopic.size) listeners.delete(topic);
+    },
+    dispatchEvent(event) {
+      // A copy: a subscription may end, and leave the set, while the message is handed out.
+      for (const listener of [...(listeners.get(event.type) ?? [])]) {
+        try {
+          if (typeof listener === 'function') listener(event);
+          else listener.handleEvent(event);
+        } catch (error) {
+          // A subscription that cannot take the message (its buffer is full) loses it; the others still get it.
+          log?.warn({ err: error, topic: event.type }, 'a subscriber missed a message');
+        }
+      }
+      return true;
     },
   };
 }
