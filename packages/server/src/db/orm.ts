@@ -7,7 +7,7 @@ import { Logger } from 'pino';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
-export type QueryListener = (sql: string) => void;
+export type QueryListener = (sql: string, params: readonly unknown[]) => void;
 
 /** Forwards MikroORM's query log to a listener (the SQL-count tests) and its warnings to pino. */
 class OrmLogger extends DefaultLogger {
@@ -20,7 +20,7 @@ class OrmLogger extends DefaultLogger {
   }
 
   override logQuery(context: { query: string } & LogContext): void {
-    this.onQuery?.(context.query);
+    this.onQuery?.(context.query, context.params ?? []);
   }
 
   override log(namespace: LoggerNamespace, message: string, context?: LogContext): void {

@@ -11,7 +11,7 @@ import { BusinessCalendar, SeverityTarget } from './calendar';
 @Entity({ tableName: 'organization' })
 @ObjectType({ implements: Node, description: 'A customer organization: its people file tickets, served on its calendar.' })
 export class Organization implements Node {
-  [OptionalProps]?: 'nodeId' | 'version' | 'policy';
+  [OptionalProps]?: 'nodeId' | 'version' | 'policy' | 'ownTargets';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

@@ -6,6 +6,7 @@ import { Migration20261129020000EscalationWorkflow } from './20261129020000-esca
 import { Migration20261129030000PolicySettings } from './20261129030000-policy-settings';
 import { Migration20261129040000ExactSeverityTargets } from './20261129040000-exact-severity-targets';
 import { Migration20261129050000TargetSeconds } from './20261129050000-target-seconds';
+import { Migration20261129060000TicketOrderIndexes } from './20261129060000-ticket-order-indexes';
 
 /** Every migration, in order. Listed in code so the built server and the tests find the same ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129030000PolicySettings', class: Migration20261129030000PolicySettings },
   { name: 'Migration20261129040000ExactSeverityTargets', class: Migration20261129040000ExactSeverityTargets },
   { name: 'Migration20261129050000TargetSeconds', class: Migration20261129050000TargetSeconds },
+  { name: 'Migration20261129060000TicketOrderIndexes', class: Migration20261129060000TicketOrderIndexes },
 ];
