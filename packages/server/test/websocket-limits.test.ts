@@ -2,85 +2,19 @@
 // arrives quickly with its close code and reason, or error code, and the use next to it goes on unaffected.
 // Raw sockets where the protocol's close codes and reasons are what is checked; the graphql-ws client elsewhere.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import WebSocket from 'ws';
 import { Role } from '../src/users/user.entity';
+import { Closed, RawSocket, within } from './helpers/raw-socket';
 import { connect, subscribe, ticketProbe } from './helpers/subscriptions';
 import { createOrganization, customerOf, ENGINEER, fileTicket, Person, startTestServer, TestServer } from './helpers/test-server';
 
 /** How long a refusal may take before the test fails: they are meant to be immediate. */
 const REFUSAL_MS = 3_000;
 
-interface Closed {
-  code: number;
-  reason: string;
-}
-
-interface ServerMessage {
-  type: string;
-  id?: string;
-  payload?: any;
-}
-
-/** A WebSocket speaking graphql-transport-ws by hand, recording what the server sends and how it closes. */
-class RawSocket {
-  readonly messages: ServerMessage[] = [];
-  readonly closed: Promise<Closed>;
-  private wake: () => void = () => {};
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      this.messages.push(JSON.parse(String(data)) as ServerMessage);
-      this.wake();
-    });
-    this.closed = new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
-  }
-
-  /** Opens a socket; sends `connection_init` (with the token, if any) unless `init` is false. */
-  static async open(server: TestServer, { token, init = true }: { token?: string; init?: boolean } = {}): Promise<RawSocket> {
-    const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    const raw = new RawSocket(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', resolve);
-      socket.once('error', reject);
-    });
-    if (init) raw.send({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} });
-    return raw;
-  }
-
-  send(message: Record<string, unknown>): void {
-    this.socket.send(JSON.stringify(message));
-  }
-
-  /** The first message of this type, or how the socket closed if it closed first. */
-  async receive(type: string): Promise<ServerMessage | Closed> {
-    const closed = this.closed.then((close) => close);
-    for (;;) {
-      const found = this.messages.find((message) => message.type === type);
-      if (found) return found;
-      const woken = new Promise<void>((resolve) => (this.wake = resolve));
-      const close = await Promise.race([woken.then(() => null), closed]);
-      if (close && !this.messages.some((message) => message.type === type)) return close;
-    }
-  }
-
-  async close(): Promise<Closed> {
-    this.socket.close();
-    return this.closed;
-  }
-}
-
-/** The promise's value, or a failure naming what did not happen within `ms`. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms)));
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
 /** Opens signed-in or anonymous sockets until the server accepts one: a closed socket's place is freed on close. */
 async function openOnceFree(server: TestServer, token?: string): Promise<RawSocket> {
   const giveUpAt = Date.now() + REFUSAL_MS;
   for (;;) {
-    const raw = await RawSocket.open(server, { token });
+    const raw = await RawSocket.open(server.url, { token });
     const answer = await raw.receive('connection_ack');
     if ('type' in answer) return raw;
     if (Date.now() > giveUpAt) throw new Error(`no place was freed: ${JSON.stringify(answer)}`);
@@ -102,11 +36,11 @@ describe('websocket limits', () => {
   it('refuses a 21st anonymous socket from one address with 4429, naming the limit', async () => {
     const sockets: RawSocket[] = [];
     for (let i = 0; i < 20; i++) {
-      const raw = await RawSocket.open(server);
+      const raw = await RawSocket.open(server.url);
       expect(await raw.receive('connection_ack')).toEqual({ type: 'connection_ack' });
       sockets.push(raw);
     }
-    const extra = await RawSocket.open(server);
+    const extra = await RawSocket.open(server.url);
     expect(await within(extra.closed, REFUSAL_MS, 'the 21st anonymous socket')).toEqual({
       code: 4429,
       reason: 'Too many sockets: at most 20 per IP address until signed in',
@@ -120,14 +54,14 @@ describe('websocket limits', () => {
     const token = await server.token(engineer('engineer-many'));
     const sockets: RawSocket[] = [];
     for (let i = 0; i < 20; i++) {
-      const raw = await RawSocket.open(server, { token });
+      const raw = await RawSocket.open(server.url, { token });
       expect(await raw.receive('connection_ack')).toEqual({ type: 'connection_ack' });
       sockets.push(raw);
     }
-    const extra = await RawSocket.open(server, { token });
+    const extra = await RawSocket.open(server.url, { token });
     expect(await within(extra.closed, REFUSAL_MS, 'the 21st socket')).toEqual({ code: 4429, reason: 'Too many sockets: at most 20 per user' });
 
-    const other = await RawSocket.open(server, { token: await server.token(engineer('engineer-other')) });
+    const other = await RawSocket.open(server.url, { token: await server.token(engineer('engineer-other')) });
     expect(await other.receive('connection_ack')).toEqual({ type: 'connection_ack' });
     await sockets.pop()!.close();
     const again = await openOnceFree(server, token);
@@ -169,7 +103,7 @@ describe('websocket limits', () => {
   });
 
   it('closes a socket over a message larger than 1 MB with 1009, and answers one just under it', async () => {
-    const raw = await RawSocket.open(server);
+    const raw = await RawSocket.open(server.url);
     expect(await raw.receive('connection_ack')).toEqual({ type: 'connection_ack' });
     const padded = (id: string, bytes: number) => {
       const message = { id, type: 'subscribe', payload: { query: '{ __typename }', variables: { padding: '' } } };
@@ -217,7 +151,7 @@ describe('websocket limits', () => {
     });
 
     it('closes its socket with 4403 at the moment of expiry, with no event to send', async () => {
-      const raw = await RawSocket.open(server, { token: await expiringIn(engineer('engineer-idle'), 1_000) });
+      const raw = await RawSocket.open(server.url, { token: await expiringIn(engineer('engineer-idle'), 1_000) });
       expect(await raw.receive('connection_ack')).toEqual({ type: 'connection_ack' });
       server.clock.advance(1_000);
       // The server's timer, due one second after the socket opened, finds the clock past the expiry.
@@ -225,7 +159,7 @@ describe('websocket limits', () => {
     });
 
     it('closes its socket with 4403 when it subscribes after the expiry', async () => {
-      const raw = await RawSocket.open(server, { token: await expiringIn(engineer('engineer-late'), 60_000) });
+      const raw = await RawSocket.open(server.url, { token: await expiringIn(engineer('engineer-late'), 60_000) });
       expect(await raw.receive('connection_ack')).toEqual({ type: 'connection_ack' });
       server.clock.advance(60_000);
       raw.send({ id: 'late', type: 'subscribe', payload: { query: statusChanges } });
@@ -236,11 +170,41 @@ describe('websocket limits', () => {
 
   // Last: the socket holds a place of its address for those ten seconds.
   it('closes a socket that sends no connection_init within 10 s with 4408', async () => {
-    const raw = await RawSocket.open(server, { init: false });
+    const raw = await RawSocket.open(server.url, { init: false });
     const openedAt = Date.now();
     const closed = await within(raw.closed, 15_000, 'the init timeout');
     expect(closed).toEqual({ code: 4408, reason: 'Connection initialisation timeout' });
     // graphql-ws's own default is 3 s; ours gives slow networks time.
     expect(Date.now() - openedAt).toBeGreaterThanOrEqual(9_500);
+  });
+});
+
+describe('anonymous sockets of two clients behind one proxy, each with its X-Forwarded-For', () => {
+  const from = (client: string) => ({ headers: { 'x-forwarded-for': client } });
+  /** The first client takes its 20 places; then how the second client's socket is answered. */
+  const secondClientAfterFirst = async (trustProxy: string | undefined) => {
+    const server = await startTestServer({ trustProxy });
+    try {
+      const first: RawSocket[] = [];
+      for (let i = 0; i < 20; i++) {
+        const raw = await RawSocket.open(server.url, from('203.0.113.1'));
+        expect(await raw.receive('connection_ack')).toEqual({ type: 'connection_ack' });
+        first.push(raw);
+      }
+      const second = await RawSocket.open(server.url, from('203.0.113.2'));
+      const answer = await within(second.receive('connection_ack'), REFUSAL_MS, 'the second client’s socket');
+      await Promise.all([...first, second].map((raw) => raw.close()));
+      return answer;
+    } finally {
+      await server.close();
+    }
+  };
+
+  it('with TRUST_PROXY=1 are counted apart', async () => {
+    expect(await secondClientAfterFirst('1')).toEqual({ type: 'connection_ack' });
+  });
+
+  it('without TRUST_PROXY are counted together, as the proxy', async () => {
+    expect(await secondClientAfterFirst(undefined)).toEqual({ code: 4429, reason: 'Too many sockets: at most 20 per IP address until signed in' });
   });
 });

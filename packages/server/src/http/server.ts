@@ -18,6 +18,7 @@ import { Config, StartupError } from '../config';
 import { Clock, Context, systemClock } from '../context';
 import { Realtime } from '../realtime/pubsub';
 import { DEFAULT_LIMITS, QueryLimits, queryLimitsPlugin } from './limits';
+import { clientAddressOf } from './client-address';
 import { clientMistakesPlugin } from './client-mistakes';
 import { playgroundRouter } from './playground';
 import { createRateLimits } from './rate-limits';
@@ -61,6 +62,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  const clientAddress = clientAddressOf(app);
   const rateLimits = createRateLimits(config.rateLimits, { redisUrl: config.redisUrl, log });
   const httpServer = createHttpServer(app);
   const viewers = new ViewerDirectory();
@@ -85,7 +87,8 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     socketLimits: config.websocket,
     contextFor,
     isDraining: () => draining,
-    admit: (request) => rateLimits.take('ip', request.socket.remoteAddress ?? 'unknown'),
+    clientAddress,
+    admit: (request) => rateLimits.take('ip', clientAddress(request)),
   });
 
   const errorLogging: ApolloServerPlugin<Context> = {
@@ -253,11 +256,6 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
       }),
     stop: () => (stopping ??= stop()),
   };
-}
-
-/** The caller's address, as `trust proxy` says to read it. */
-function clientAddress(request: Request): string {
-  return request.ip ?? request.socket.remoteAddress ?? 'unknown';
 }
 
 function tooManyRequests(response: Response, waitSeconds: number): void {

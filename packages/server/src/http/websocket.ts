@@ -13,6 +13,7 @@ import { bearerToken, InvalidTokenError, verifyToken } from '../auth/token';
 import { Viewer, ViewerDirectory } from '../auth/viewer';
 import { WebSocketLimits } from '../config';
 import { Clock, Context } from '../context';
+import { ClientAddress } from './client-address';
 import { limitViolation, QueryLimits } from './limits';
 
 /** Close codes of ours; graphql-ws's own are 4403 (refused token) and 4408 (no `connection_init` in time). */
@@ -32,6 +33,8 @@ export interface SubscriptionServerOptions {
   contextFor: (viewer: Viewer | null, log: Logger) => Context;
   /** True once the server is stopping: no new socket is accepted. */
   isDraining: () => boolean;
+  /** Whose address an upgrade request counts against: the same rule as HTTP's (TRUST_PROXY). */
+  clientAddress: ClientAddress;
   /** Whether a new connection from this request may open now: null, or the seconds to wait (refused with 429). */
   admit?: (request: IncomingMessage) => Promise<number | null>;
 }
@@ -96,7 +99,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     wsServer.handleUpgrade(request, socket, head, (client) => {
       // Until `connection_init` names a user, a socket counts against its address: a client cannot hold sockets
       // open by never signing in.
-      const holder = `ip:${request.socket.remoteAddress ?? 'unknown'}`;
+      const holder = `ip:${options.clientAddress(request)}`;
       if (!openSockets.take(holder)) {
         log.info({ holder }, 'WebSocket refused: too many sockets');
         client.close(CLOSE_TOO_MANY_SOCKETS, `Too many sockets: at most ${socketLimits.maxSocketsPerUser} per IP address until signed in`);

@@ -81,6 +81,8 @@ export interface TestServerOptions {
   outbox?: 'manual' | 'running';
   /** Rate limits to apply (default: none); with `redis`, counted in Redis. */
   rateLimits?: RateLimitSettings;
+  /** TRUST_PROXY, read as the server reads it (e.g. '1'); unset: the connection's peer is the client. */
+  trustProxy?: string;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -90,7 +92,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const orm = await openDatabase({ url, log, onQuery: (sql) => queries.push(sql), poolSize: 5 });
   const clock = new TestClock();
   const config = {
-    ...configFromEnv({}),
+    ...configFromEnv({ TRUST_PROXY: options.trustProxy }),
     communityUrl: options.communityUrl ?? 'https://community.example.test/ideas',
     smtpUrl: options.smtpUrl,
     // Off unless a test asks: the suite itself makes thousands of requests from one address.
