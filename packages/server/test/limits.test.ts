@@ -6,18 +6,12 @@ import { buildSchema, DocumentNode, FragmentDefinitionNode, Kind, OperationDefin
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PAGE_SIZE } from '../src/common/connection';
 import { countTokens, DEFAULT_LIMITS, limitViolation, QueryLimits } from '../src/http/limits';
+import { aliases, directives, fragmentBomb, repeatedField, rootFields } from './helpers/attacks';
 import { connect, subscribe } from './helpers/subscriptions';
 import { ENGINEER, startTestServer, TestServer } from './helpers/test-server';
 
 const repoRoot = join(__dirname, '../../..');
 const schema = buildSchema(readFileSync(join(repoRoot, 'schema.graphql'), 'utf8'));
-
-/** Fragments that each spread the next twice: 2^levels paths through a document of a few hundred bytes. */
-function fragmentBomb(levels: number): string {
-  const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { __typename ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : 'severityLevels { severity }'} }`);
-  return `query Q { ...F0 } ${fragments.join(' ')}`;
-}
-const aliases = (count: number, field: string) => `{ ${Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
 
 /** Each attack, and the limits that stop it (set to Infinity to show the attack passes without them). */
 const attacks: { name: string; query: string; limits: (keyof QueryLimits)[]; message: RegExp }[] = [
@@ -25,9 +19,9 @@ const attacks: { name: string; query: string; limits: (keyof QueryLimits)[]; mes
   { name: '4,900 aliases of tickets(first: 1) { totalCount }', query: aliases(4_900, 'tickets(first: 1) { totalCount }'), limits: ['maxTokens'], message: /tokens/ },
   { name: '100 aliases of tickets(first: 1) { totalCount }', query: aliases(100, 'tickets(first: 1) { totalCount }'), limits: ['maxAliases', 'maxRootFields', 'maxStatements'], message: /Aliases limit of 30/ },
   { name: '4,900 aliases of severityLevels', query: aliases(4_900, 'severityLevels { severity }'), limits: ['maxTokens'], message: /tokens/ },
-  { name: 'a document of more than 10,000 nodes', query: `{ me { ${'name '.repeat(12_000)}} }`, limits: ['maxTokens'], message: /tokens/ },
-  { name: '200 directives', query: `{ me { name${' @include(if: true)'.repeat(200)} } }`, limits: ['maxDirectives'], message: /Directives limit of 50/ },
-  { name: 'a flood of root fields', query: `{ ${'severityLevels { severity } '.repeat(90)}}`, limits: ['maxRootFields'], message: /90 root fields/ },
+  { name: 'a document of more than 10,000 nodes', query: repeatedField(12_000), limits: ['maxTokens'], message: /tokens/ },
+  { name: '200 directives', query: directives(200), limits: ['maxDirectives'], message: /Directives limit of 50/ },
+  { name: 'a flood of root fields', query: rootFields(90), limits: ['maxRootFields'], message: /90 root fields/ },
 ];
 
 describe('query limits', () => {

@@ -25,6 +25,8 @@ export class RawSocket {
       this.wake();
     });
     this.closed = new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    // A connection the server cuts (a message over its limit) may error on our side too; `closed` says how it ended.
+    socket.on('error', () => {});
   }
 
   /**
@@ -46,15 +48,16 @@ export class RawSocket {
     this.socket.send(JSON.stringify(message));
   }
 
-  /** The first message of this type, or how the socket closed if it closed first. */
-  async receive(type: string): Promise<ServerMessage | Closed> {
+  /** The first message of this type (and id, if given), or how the socket closed if it closed first. */
+  async receive(type: string, id?: string): Promise<ServerMessage | Closed> {
     const closed = this.closed.then((close) => close);
+    const wanted = (message: ServerMessage) => message.type === type && (id === undefined || message.id === id);
     for (;;) {
-      const found = this.messages.find((message) => message.type === type);
+      const found = this.messages.find(wanted);
       if (found) return found;
       const woken = new Promise<void>((resolve) => (this.wake = resolve));
       const close = await Promise.race([woken.then(() => null), closed]);
-      if (close && !this.messages.some((message) => message.type === type)) return close;
+      if (close && !this.messages.some(wanted)) return close;
     }
   }
 
