@@ -84,7 +84,7 @@ async function start(config: Config, log: Logger, lifecycle: Lifecycle): Promise
   lifecycle.started('realtime', () => realtime.close());
   const server = await createServer({ orm, config, log, jwtKey, realtime });
   const slaTimer = new SlaTimer({ orm, realtime, clock: systemClock, log });
-  const outbox = new OutboxWorker({ orm, clock: systemClock, log, smtpUrl: config.smtpUrl, from: config.notificationsFrom });
+  const outbox = new OutboxWorker({ orm, realtime, clock: systemClock, log, smtpUrl: config.smtpUrl, from: config.notificationsFrom });
   // Stopped together, first: the listener closes and requests drain while the timer and the outbox finish the
   // claim in hand and take no more.
   lifecycle.started('server, SLA timer and outbox', () => Promise.all([server.stop(), slaTimer.stop(), outbox.stop()]));

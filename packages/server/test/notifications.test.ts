@@ -7,8 +7,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueNotification } from '../src/notifications/enqueue';
 import { Notification, NotificationKind, NotificationStatus } from '../src/notifications/notification.entity';
 import { MAX_ATTEMPTS, OutboxWorker } from '../src/notifications/outbox-worker';
+import { runInTransaction } from '../src/realtime/after-commit';
+import { createRealtime } from '../src/realtime/pubsub';
 import { startSmtpServer } from './helpers/smtp';
 import { createOrganization, customerOf, ENGINEER, fileTicket, MANAGER, startTestServer, TestServer } from './helpers/test-server';
+
+/** Where the notifications committed here announce themselves (the test's workers poll). */
+const realtime = createRealtime();
 
 /** A port nothing listens on: bound, read, released. */
 async function closedPort(): Promise<number> {
@@ -41,9 +46,9 @@ describe('notifications', () => {
   const row = (id: string) => server.orm.em.fork().findOneOrFail(Notification, { id });
   const rowsOfTicket = (number: string) =>
     server.orm.em.fork().find(Notification, { ticket: { number: Number(number.replace('RS-', '')) } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-  /** Commits a notification the way a mutation does: in a transaction of its own. */
+  /** Commits a notification the way a mutation does: in a transaction of its own, announced after commit. */
   const commitNotification = (subject: string, to = ['someone@example.test']) =>
-    server.orm.em.fork().transactional(async (em) => {
+    runInTransaction(server.orm.em.fork(), realtime, async (em) => {
       const notification = enqueueNotification(em, { kind: NotificationKind.UPDATE_REQUESTED, to, subject, body: `About: ${subject}`, ticketId: null }, server.clock.now());
       return notification!.id;
     });

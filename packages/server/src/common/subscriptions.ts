@@ -6,7 +6,6 @@
 // `listen(args, ctx)` runs once, when a client subscribes: it may refuse (NOT_FOUND, FORBIDDEN), and it returns which
 // messages of the topic this subscriber hears. Each message heard is then resolved by the method with a fresh
 // request scope (see request-scope.ts).
-import { filter, pipe } from '@graphql-yoga/subscription';
 import type { SubscribeResolverData } from 'type-graphql';
 import { Context } from '../context';
 import { MessageOf, RealtimeTopic } from '../realtime/pubsub';
@@ -20,6 +19,6 @@ export function hear<Args extends object>() {
       // type-graphql hands `subscribe` the raw argument values of the @ArgsType class's fields.
       const ctx = context as Context;
       const hears = await listen(args as Args, ctx);
-      return pipe(ctx.realtime.subscribe(topic), filter(hears));
+      return ctx.realtime.subscribe(topic, hears);
     };
 }

@@ -1,6 +1,7 @@
 // The outbox's front door: a notification is written in the same transaction as the change that causes it and
 // delivered after commit by the outbox worker. Nothing is sent from inside a transaction.
 import { EntityManager } from '@mikro-orm/postgresql';
+import { publishAfterCommit } from '../realtime/after-commit';
 import { Notification, NotificationKind } from './notification.entity';
 
 export interface NotificationDraft {
@@ -16,6 +17,8 @@ export interface NotificationDraft {
 export function enqueueNotification(em: EntityManager, draft: NotificationDraft, now: Date): Notification | null {
   const recipients = [...new Set(draft.to.map((address) => address.trim()).filter(Boolean))];
   if (!recipients.length) return null;
+  // The outbox worker of every instance wakes for it once it is committed.
+  publishAfterCommit(em, { topic: 'DUE', payload: { worker: 'OUTBOX', at: now.toISOString() } });
   return em.create(Notification, {
     kind: draft.kind,
     recipients,

@@ -5,6 +5,8 @@
 // at least once: a process that dies after the SMTP server accepted a message but before the commit leaves the
 // row PENDING, and it is sent again later (the Message-ID stays the same, so mail clients can drop the copy).
 // Nothing is lost between commit and delivery: the rows wait in the table, and `start()` reads them at once.
+// Between passes the worker sleeps until the next row falls due (a retry's time), woken sooner by the DUE message
+// each enqueue publishes after commit (the Pacer).
 //
 // Without SMTP_URL nothing is sent: each notification is logged and marked LOGGED, and stays in the table.
 import { LockMode } from '@mikro-orm/core';
@@ -12,6 +14,8 @@ import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { createTransport } from 'nodemailer';
 import { Logger } from 'pino';
 import { Clock } from '../context';
+import { Pacer } from '../realtime/pacer';
+import { Realtime } from '../realtime/pubsub';
 import { Notification, NotificationStatus } from './notification.entity';
 
 /** The most rows one `deliverDue()` pass takes; a running worker goes straight on while passes come back full. */
@@ -35,15 +39,16 @@ export interface OutboxWorkerOptions {
   smtpUrl?: string | undefined;
   /** The From address (config: NOTIFICATIONS_FROM); default `Escalate <escalate@localhost>`. */
   from?: string | undefined;
-  /** How often a started worker looks for due notifications; default 1000 ms. */
+  /** Wakes the worker when a notification is enqueued on any instance; without it, it looks every `pollMs`. */
+  realtime?: Realtime;
+  /** The longest a started worker sleeps between looks; default 30 s (1 s without `realtime`). */
   pollMs?: number;
 }
 
 type Transport = ReturnType<typeof createTransport>;
 
 export class OutboxWorker {
-  private timeout: NodeJS.Timeout | null = null;
-  private stopped = true;
+  private readonly pacer: Pacer;
   /** Set while stop() waits: a pass finishes the row in hand and takes no more. */
   private stopping = false;
   private transport: Transport | null = null;
@@ -52,22 +57,29 @@ export class OutboxWorker {
 
   constructor(private readonly options: OutboxWorkerOptions) {
     this.from = options.from ?? DEFAULT_FROM;
+    this.pacer = new Pacer({
+      worker: 'OUTBOX',
+      realtime: options.realtime,
+      clock: options.clock,
+      log: options.log,
+      maxSleepMs: options.pollMs ?? (options.realtime ? 30_000 : 1000),
+      pass: async () => {
+        while ((await this.deliverDue()) === OUTBOX_BATCH && !this.stopping);
+        return this.nextDue();
+      },
+    });
   }
 
-  /** Delivers what is already due (what a previous process left behind), then polls every `pollMs`. */
+  /** Delivers what is already due (what a previous process left behind), then whatever falls due. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.pacer.start();
   }
 
-  /** Stops polling and waits for a pass under way to finish (it stops after the row in hand). */
+  /** Stops looking and waits for a pass under way to finish (it stops after the row in hand). */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.stopping = true;
-    if (this.timeout) clearTimeout(this.timeout);
-    this.timeout = null;
     try {
+      await this.pacer.stop();
       await Promise.allSettled([...this.passes]);
     } finally {
       this.stopping = false;
@@ -76,18 +88,11 @@ export class OutboxWorker {
     this.transport = null;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timeout = setTimeout(() => void this.loop(), delayMs);
-  }
-
-  private async loop(): Promise<void> {
-    try {
-      while ((await this.deliverDue()) === OUTBOX_BATCH && !this.stopped);
-    } catch (error) {
-      this.options.log.error({ err: error }, 'notification outbox pass failed');
-    }
-    this.schedule(this.options.pollMs ?? 1000);
+  private async nextDue(): Promise<Date | null> {
+    const [row] = await this.options.orm.em
+      .fork()
+      .execute<{ next: Date | null }[]>(`select min(next_attempt_at) as next from notification where status = '${NotificationStatus.PENDING}'`);
+    return row?.next ? new Date(row.next) : null;
   }
 
   /** One pass: takes up to OUTBOX_BATCH due notifications and delivers each; returns how many it took. Tests call it directly. */

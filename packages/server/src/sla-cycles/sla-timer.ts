@@ -1,68 +1,66 @@
 // The SLA timer: publishes the transitions that happen only because time passes (AT_RISK, BREACHED), within a
 // second of their moment, exactly once across every instance on the database, and after a restart.
 //
-// Claims live in PostgreSQL: each tick locks the due cycles with FOR UPDATE SKIP LOCKED, so two instances never
+// Claims live in PostgreSQL: each pass locks the due cycles with FOR UPDATE SKIP LOCKED, so two instances never
 // take the same one, records each transition as a TicketEvent in the same transaction, and publishes after commit.
 // The AT_RISK and BREACHED notifications go into the outbox in that same transaction (notifications/).
-// Between ticks it sleeps until the earliest pending transition, or at most `pollMs` (another instance may have
-// scheduled an earlier one).
+// A batch is read and written in a handful of set-based statements, however many cycles it holds. Between passes
+// it sleeps until the earliest pending transition (the Pacer), woken sooner when a change schedules an earlier one.
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from 'pino';
 import { Clock } from '../context';
 import { enqueueSlaNotifications } from '../notifications/sla-notifications';
+import { Organization } from '../organizations/organization.entity';
 import { runInTransaction } from '../realtime/after-commit';
+import { Pacer } from '../realtime/pacer';
 import { Realtime } from '../realtime/pubsub';
 import { Ticket } from '../tickets/ticket.entity';
+import { User } from '../users/user.entity';
+import { SlaState } from './sla-enums';
 import { SlaCycle } from './sla-cycle.entity';
 import { SlaTracker } from './sla-tracker';
 
-const BATCH = 200;
+/** Cycles claimed per transaction: a burst of thousands is a few transactions of a few statements each. */
+export const SLA_BATCH = 1000;
+/** With nothing due sooner, the timer still looks this often (a DUE message may have been missed). */
+const DEFAULT_MAX_SLEEP_MS = 30_000;
 
 export interface SlaTimerOptions {
   orm: MikroORM;
   realtime: Realtime;
   clock: Clock;
   log: Logger;
+  /** The longest sleep between passes; default 30 s. Tests that move a test clock use a short one. */
   pollMs?: number;
 }
 
 export class SlaTimer {
-  private timeout: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
+  private readonly pacer: Pacer;
 
-  constructor(private readonly options: SlaTimerOptions) {}
+  constructor(private readonly options: SlaTimerOptions) {
+    this.pacer = new Pacer({
+      worker: 'SLA_TIMER',
+      realtime: options.realtime,
+      clock: options.clock,
+      log: options.log,
+      maxSleepMs: options.pollMs ?? DEFAULT_MAX_SLEEP_MS,
+      pass: () => this.pass(),
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.pacer.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timeout) clearTimeout(this.timeout);
-    await this.running;
+  stop(): Promise<void> {
+    return this.pacer.stop();
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timeout = setTimeout(() => {
-      this.running = this.loop();
-    }, delayMs);
-  }
-
-  private async loop(): Promise<void> {
-    const pollMs = this.options.pollMs ?? 250;
-    let delay = pollMs;
-    try {
-      while ((await this.tick()) === BATCH && !this.stopped);
-      const next = await this.nextPending();
-      if (next) delay = Math.max(0, Math.min(pollMs, next.getTime() - this.options.clock().getTime()));
-    } catch (error) {
-      this.options.log.error({ err: error }, 'SLA timer tick failed');
-    }
-    this.schedule(delay);
+  /** Everything due by now, batch after batch; then when the next transition falls due. */
+  private async pass(): Promise<Date | null> {
+    while ((await this.tick()) === SLA_BATCH);
+    return this.nextPending();
   }
 
   private async nextPending(): Promise<Date | null> {
@@ -72,16 +70,28 @@ export class SlaTimer {
     return row?.next ? new Date(row.next) : null;
   }
 
-  /** Processes every transition due by now; returns how many cycles it claimed. Tests call it directly. */
+  /** Processes one batch of the transitions due by now; returns how many cycles it claimed. Tests call it directly. */
   async tick(): Promise<number> {
     const now = this.options.clock();
     return runInTransaction(this.options.orm.em.fork(), this.options.realtime, async (em) => {
       const cycles = await em.find(
         SlaCycle,
         { nextTransitionAt: { $lte: now } },
-        { orderBy: { nextTransitionAt: 'asc' }, limit: BATCH, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
+        { orderBy: { nextTransitionAt: 'asc' }, limit: SLA_BATCH, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
       );
-      for (const cycle of cycles) await this.advance(em, cycle, now);
+      if (!cycles.length) return 0;
+      await preload(em, cycles);
+      const stateOfTicket = new Map<string, SlaState>();
+      for (const cycle of cycles) {
+        await this.advance(em, cycle, now);
+        stateOfTicket.set(cycle.ticket.id, cycle.state);
+      }
+      // A plain column update, one statement per state: time passing is not an edit, so it must not bump the
+      // tickets' versions (as MikroORM's nativeUpdate does) and turn a customer's concurrent change into a CONFLICT.
+      for (const slaState of new Set(stateOfTicket.values())) {
+        const ids = [...stateOfTicket].filter(([, state]) => state === slaState).map(([id]) => id);
+        await em.execute('update ticket set sla_state = ? where id in (?)', [slaState, ids]);
+      }
       await em.flush();
       return cycles.length;
     });
@@ -89,14 +99,20 @@ export class SlaTimer {
 
   /** Advances a claimed cycle to now, with the notifications of its transitions, in the claiming transaction. */
   private async advance(em: EntityManager, cycle: SlaCycle, now: Date): Promise<void> {
-    const ticket = await em.findOneOrFail(Ticket, { id: cycle.ticket.id });
+    const ticket = em.getReference(Ticket, cycle.ticket.id);
     // Time alone moves the cycle: nobody acts.
     const tracker = await SlaTracker.for({ em, now, actorId: null }, ticket);
     const transitions = tracker.passTime(cycle);
     // At risk → the assignee; breached → the assignee and the managers: into the outbox, in this transaction.
     await enqueueSlaNotifications(em, { ticket, cycle, transitions, now });
-    // A plain column update: time passing is not an edit, so it must not bump the ticket's version and turn a
-    // customer's concurrent change into a CONFLICT.
-    await em.nativeUpdate(Ticket, { id: ticket.id }, { slaState: cycle.state });
   }
+}
+
+/** The batch's tickets, their organizations and assignees, each table in one statement, into the identity map. */
+async function preload(em: EntityManager, cycles: SlaCycle[]): Promise<void> {
+  const tickets = await em.find(Ticket, { id: { $in: [...new Set(cycles.map((cycle) => cycle.ticket.id))] } });
+  const organizations = [...new Set(tickets.map((ticket) => ticket.organization.id))];
+  const assignees = [...new Set(tickets.flatMap((ticket) => (ticket.assignee ? [ticket.assignee.id] : [])))];
+  await em.find(Organization, { id: { $in: organizations } });
+  if (assignees.length) await em.find(User, { id: { $in: assignees } });
 }

@@ -221,6 +221,8 @@ export class SlaTracker {
     cycle.atRiskAt = toDate(times.atRiskAt);
     cycle.state = cycleState(calendar, facts, now);
     cycle.nextTransitionAt = toDate(nextTransitionAt(calendar, facts, now));
+    // The timers of every instance sleep until the earliest transition they know of: this one may be earlier.
+    if (cycle.nextTransitionAt) publishAfterCommit(this.em, { topic: 'DUE', payload: { worker: 'SLA_TIMER', at: cycle.nextTransitionAt.toISOString() } });
     if (previous !== null && previous !== cycle.state) {
       recordEvent(this.em, this.ticket, {
         type: TicketEventType.SLA_STATE_CHANGED,
