@@ -30,6 +30,7 @@ async function main(): Promise<boolean> {
       url,
       staff: (sub) => signToken({ sub, role: Role.ENGINEER, name: 'Bench', email: `${sub}@example.test` }, key, { expiresAt }),
       customer: () => signToken({ sub: 'bench-customer', role: Role.CUSTOMER, org: DEMO_ORGANIZATION, name: 'Bench', email: 'customer@example.test' }, key, { expiresAt }),
+      inProcess: false,
     };
 
     // This process's first fetch loads its HTTP client: not a cost of the server's.

@@ -20,7 +20,7 @@ describe('the attacks of issue 10', () => {
     // Rate limits as in production (the test server has none unless asked): forged tokens must run into them.
     server = await startTestServer({ rateLimits: configFromEnv({}).rateLimits });
     await createOrganization(server, 'acme');
-    target = { url: server.url, staff: (sub) => server.token({ sub, role: Role.ENGINEER }), customer: () => server.token(customerOf('acme')) };
+    target = { url: server.url, staff: (sub) => server.token({ sub, role: Role.ENGINEER }), customer: () => server.token(customerOf('acme')), inProcess: true };
   });
   afterAll(() => server.close());
 

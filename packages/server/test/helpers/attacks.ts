@@ -33,6 +33,8 @@ export interface AttackTarget {
   staff(sub: string): Promise<string>;
   /** A token of a customer whose organization exists. */
   customer(): Promise<string>;
+  /** The server runs in this process (the test server): a stall of its event loop delays the /healthz watcher too. */
+  inProcess: boolean;
 }
 
 export interface Answer {
@@ -236,22 +238,23 @@ export const ATTACKS: Attack[] = [
 const HEALTH_POLL_MS = 20;
 
 /**
- * Polls /healthz every 20 ms until the returned function is called, which resolves with the slowest answer in ms.
- * Each wait counts from when the poll was due, not from when it was sent: a server in this very process (the test
- * server) that blocks the event loop also delays the poll, and that delay is the server's.
+ * Polls /healthz every 20 ms until the returned function is called, which resolves with the slowest answer in ms,
+ * counted from when the request was sent, as a health checker sees it. For a server in this very process, from when
+ * the poll was due instead: a server that blocks the event loop delays the poll itself, and that delay is the server's.
  */
-export function watchHealth(url: string): () => Promise<number> {
+export function watchHealth(url: string, { inProcess }: { inProcess: boolean }): () => Promise<number> {
   const healthz = new URL('/healthz', url);
   let running = true;
   let slowest = 0;
   const polling = (async () => {
     let due = performance.now();
     while (running) {
+      const sent = performance.now();
       const response = await fetch(healthz);
       await response.text();
       if (!response.ok) throw new Error(`/healthz answered ${response.status}`);
       const answered = performance.now();
-      slowest = Math.max(slowest, answered - due);
+      slowest = Math.max(slowest, answered - (inProcess ? due : sent));
       due = answered + HEALTH_POLL_MS;
       await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
     }
@@ -265,7 +268,7 @@ export function watchHealth(url: string): () => Promise<number> {
 
 /** Sends one attack while /healthz is watched: its answer, how long the refused step took, and the slowest /healthz. */
 export async function attackWatched(target: AttackTarget, attack: Attack): Promise<Answer & { slowestHealthMs: number }> {
-  const stopWatching = watchHealth(target.url);
+  const stopWatching = watchHealth(target.url, { inProcess: target.inProcess });
   const sent = await attack.send(target).then(
     (answer) => ({ answer }),
     (error: unknown) => ({ error }),
