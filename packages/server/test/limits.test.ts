@@ -6,7 +6,7 @@ import { buildSchema, DocumentNode, FragmentDefinitionNode, Kind, OperationDefin
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PAGE_SIZE } from '../src/common/connection';
 import { countTokens, DEFAULT_LIMITS, limitViolation, QueryLimits } from '../src/http/limits';
-import { aliases, directives, fragmentBomb, repeatedField, rootFields } from './helpers/attacks';
+import { aliases, directives, fragmentBomb, overlappingFragments, repeatedField, rootFields } from './helpers/attacks';
 import { connect, subscribe } from './helpers/subscriptions';
 import { ENGINEER, startTestServer, TestServer } from './helpers/test-server';
 
@@ -22,6 +22,7 @@ const attacks: { name: string; query: string; limits: (keyof QueryLimits)[]; mes
   { name: 'a document of more than 10,000 nodes', query: repeatedField(12_000), limits: ['maxTokens'], message: /tokens/ },
   { name: '200 directives', query: directives(200), limits: ['maxDirectives'], message: /Directives limit of 50/ },
   { name: 'a flood of root fields', query: rootFields(90), limits: ['maxRootFields'], message: /90 root fields/ },
+  { name: 'two fragments of 1,400 repeated fields', query: overlappingFragments(1_400), limits: ['maxFields'], message: /more than 300 fields/ },
 ];
 
 describe('query limits', () => {
@@ -74,6 +75,17 @@ describe('query limits', () => {
     expect(result.status).toBe(200);
     expect(result.data).toEqual({ __typename: 'Query' });
     expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('checks the limits before validation (its rules cost time on these documents), for GET as for POST', async () => {
+    // Oversized and invalid at once: refused as oversized, so graphql-js never validated it.
+    const query = overlappingFragments(1_400).replace('{ ...F ...G }', '{ ...F ...G noSuchField }');
+    const posted = await server.gql(query);
+    expect([posted.status, posted.errors?.[0]?.extensions?.code]).toEqual([400, 'QUERY_TOO_COMPLEX']);
+    const short = `{ noSuchField ${'__typename '.repeat(400)}}`; // a URL stays within Node's 16 KB of headers
+    const response = await fetch(`${server.url}?query=${encodeURIComponent(short)}`);
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect([response.status, body.errors[0]!.extensions.code]).toEqual([400, 'QUERY_TOO_COMPLEX']);
   });
 
   it('refuses the same attacks over graphql-ws', async () => {

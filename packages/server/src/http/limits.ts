@@ -1,10 +1,11 @@
-// Limits on an operation's size, checked before execution so that a refusal costs milliseconds:
-// tokens, aliases and directives (graphql-armor), root fields, depth, cost and
+// Limits on an operation's size, checked before validation and execution so that a refusal costs milliseconds:
+// tokens, fields, aliases and directives (graphql-armor), root fields, depth, cost and
 // database statements (operation-size.ts, which knows our schema). Refusals are HTTP 400 QUERY_TOO_COMPLEX.
-import { ApolloServerPlugin } from '@apollo/server';
+// Over HTTP they are checked by the middleware below, before Apollo parses and validates the document again;
+// over graphql-ws, in onSubscribe, before graphql-ws validates it.
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { DocumentNode, getOperationAST, GraphQLError, GraphQLSchema, Lexer, Source, Token, TokenKind, validate } from 'graphql';
+import { BREAK, DocumentNode, getOperationAST, GraphQLError, GraphQLSchema, Lexer, parse, Source, Token, TokenKind, validate, visit } from 'graphql';
 import { operationSize } from './operation-size';
 
 export interface QueryLimits {
@@ -16,6 +17,11 @@ export interface QueryLimits {
   maxStatements: number;
   /** Lexical tokens of the document: punctuation, names and values. */
   maxTokens: number;
+  /**
+   * Field selections as written, each fragment's once. graphql-js's validation compares the fields of a selection
+   * that share a name pair by pair, so its time grows with the square of their number: about 15 ms at 300.
+   */
+  maxFields: number;
   maxAliases: number;
   /** Fields on the root type (`query { a b c }`: 3), fragments expanded; __typename does not count. */
   maxRootFields: number;
@@ -24,7 +30,7 @@ export interface QueryLimits {
 
 /**
  * What the SDK's operations and the README's examples need, with room (test/limits.test.ts checks them at their
- * largest page size): the largest SDK document has about 600 tokens, the biggest page of tickets with their notes
+ * largest page size): the largest SDK document has about 600 tokens and 100 fields, the biggest page of tickets with their notes
  * costs about 7,000 and runs about 40 statements.
  */
 export const DEFAULT_LIMITS: QueryLimits = {
@@ -32,6 +38,7 @@ export const DEFAULT_LIMITS: QueryLimits = {
   maxCost: 10_000,
   maxStatements: 100,
   maxTokens: 3_000,
+  maxFields: 300,
   maxAliases: 30,
   maxRootFields: 20,
   maxDirectives: 50,
@@ -66,6 +73,18 @@ function tooManyTokens(limits: QueryLimits): GraphQLError {
   return tooComplex(`The document has more than ${limits.maxTokens} tokens, the limit. Send a smaller query.`);
 }
 
+/** Field selections written in a document, counting stops past `max`. */
+function documentFields(document: DocumentNode, max: number): number {
+  let count = 0;
+  visit(document, {
+    Field() {
+      count += 1;
+      return count > max ? BREAK : undefined;
+    },
+  });
+  return count;
+}
+
 /** What is wrong with an operation's size, or null when it is within the limits. Also used by graphql-ws. */
 export function limitViolation(
   schema: GraphQLSchema,
@@ -75,6 +94,9 @@ export function limitViolation(
   limits: QueryLimits,
 ): GraphQLError | null {
   if (documentTokens(document, limits.maxTokens) > limits.maxTokens) return tooManyTokens(limits);
+  if (documentFields(document, limits.maxFields) > limits.maxFields) {
+    return tooComplex(`The document selects more than ${limits.maxFields} fields, the limit. Ask for fewer fields at once, or split the query.`);
+  }
   // graphql-armor's counters remember each fragment; without `propagateOnRejection` they report through onReject.
   const armorErrors: GraphQLError[] = [];
   const collect = { propagateOnRejection: false, onReject: [(_context: unknown, error: GraphQLError) => armorErrors.push(error)] };
@@ -105,19 +127,30 @@ export function limitViolation(
   return null;
 }
 
+/** What a GraphQL-over-HTTP request carries: from the JSON body of a POST, from the query string of a GET. */
+export interface GraphQLParams {
+  query?: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+}
+
 /**
- * Checks each HTTP request once Apollo has parsed and validated it, before it runs. (An error thrown from an
- * earlier hook, such as didResolveSource, is answered by Apollo Server 5 as a 500, so the check waits until here.)
+ * The limit an HTTP request's operation breaks, or null: checked before Apollo validates the document, whose rules
+ * (overlapping fields) cost time on the very documents the limits refuse. What is not a GraphQL request at all (no
+ * query, a document that does not parse, variables that are not JSON) is left to Apollo to answer.
  */
-export function queryLimitsPlugin<T extends object>(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin<T> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, request }) {
-          const violation = limitViolation(schema, document, request.variables ?? {}, request.operationName ?? undefined, limits);
-          if (violation) throw violation;
-        },
-      };
-    },
-  };
+export function requestLimitViolation(schema: GraphQLSchema, params: GraphQLParams, limits: QueryLimits): GraphQLError | null {
+  if (typeof params.query !== 'string') return null;
+  if (countTokens(params.query, limits.maxTokens) > limits.maxTokens) return tooManyTokens(limits);
+  let document: DocumentNode;
+  let variables: unknown = params.variables ?? {};
+  try {
+    document = parse(params.query, { maxTokens: limits.maxTokens });
+    if (typeof variables === 'string') variables = JSON.parse(variables);
+  } catch {
+    return null;
+  }
+  if (typeof variables !== 'object' || variables === null) return null;
+  const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
+  return limitViolation(schema, document, variables as Record<string, unknown>, operationName, limits);
 }

@@ -17,7 +17,7 @@ import { Loaders } from '../common/loaders';
 import { Config, StartupError } from '../config';
 import { Clock, Context, systemClock } from '../context';
 import { Realtime } from '../realtime/pubsub';
-import { DEFAULT_LIMITS, QueryLimits, queryLimitsPlugin } from './limits';
+import { DEFAULT_LIMITS, GraphQLParams, QueryLimits, requestLimitViolation } from './limits';
 import { clientAddressOf } from './client-address';
 import { clientMistakesPlugin } from './client-mistakes';
 import { playgroundRouter } from './playground';
@@ -110,17 +110,12 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     // The process owns SIGTERM/SIGINT (main.ts), and stops the server once, in order.
     stopOnTerminationSignals: false,
     introspection: true,
-    parseOptions: { maxTokens: limits.maxTokens }, // an oversized document is refused while it is read, before validation
     includeStacktraceInErrorResponses: false,
     // Authentication is by bearer header only, which a cross-site form cannot send; GET stays usable for queries.
     csrfPrevention: false,
     // Unexpected errors are logged (errorLogging) and reach clients without internals.
     formatError: (formatted: GraphQLFormattedError) => {
       const code = formatted.extensions?.code;
-      // graphql-js stops reading a document past `maxTokens`: one of our limits, so it answers as they do.
-      if (code === 'GRAPHQL_PARSE_FAILED' && /more th\w+ \d+ tokens/.test(formatted.message)) {
-        return { message: `The document has more than ${limits.maxTokens} tokens; send a smaller one.`, extensions: { code: 'QUERY_TOO_COMPLEX' } };
-      }
       if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
       const { locations, path } = formatted;
       return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
@@ -132,7 +127,6 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
       // Requests under way get this long to finish once stop() has closed the listener.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: DRAIN_GRACE_MS }),
       ApolloServerPluginLandingPageDisabled(),
-      queryLimitsPlugin<Context>(schema, limits),
       errorLogging,
     ],
   });
@@ -202,6 +196,14 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     if (wait !== null) return tooManyRequests(response, wait);
     next();
   };
+  // Size limits before anything else reads the operation: Apollo's validation costs time on oversized documents.
+  const refuseOversizedOperations = (request: Request, response: Response, next: NextFunction) => {
+    const params = (request.method === 'GET' ? request.query : request.body) as GraphQLParams | undefined;
+    const violation = params && typeof params === 'object' ? requestLimitViolation(schema, params, limits) : null;
+    if (violation) return graphqlErrorResponse(response, 400, violation.message, 'QUERY_TOO_COMPLEX');
+    next();
+  };
+
   const limitUserRate = async (request: Request, response: Response, next: NextFunction) => {
     const wait = request.viewer ? await rateLimits.take('user', request.viewer.userId) : null;
     if (wait !== null) return tooManyRequests(response, wait);
@@ -213,6 +215,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     limitRate,
     refuseLargeBodies,
     express.json({ limit: BODY_LIMIT_BYTES }),
+    refuseOversizedOperations,
     authenticate,
     limitUserRate,
     expressMiddleware(apollo, {
