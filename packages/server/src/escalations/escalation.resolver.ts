@@ -87,7 +87,7 @@ export class EscalationResolver {
     }),
   })
   async escalationChanged(@Root() message: EscalationMessage, @Ctx() ctx: Context): Promise<Escalation> {
-    renewRequestScope(ctx);
+    renewRequestScope(ctx, message);
     return (await ctx.loaders.load(Escalation, message.escalationId))!;
   }
 

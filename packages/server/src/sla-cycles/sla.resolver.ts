@@ -2,6 +2,7 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, ObjectT
 import { canSeeOrganization, requireViewer, viewerIsStaff } from '../auth/rules';
 import { badUserInput, notFound } from '../common/errors';
 import { idOf } from '../common/global-id';
+import { Loaders } from '../common/loaders';
 import { Context } from '../context';
 import { Organization } from '../organizations/organization.entity';
 import { Environment, Severity } from '../policy/enums';
@@ -38,11 +39,19 @@ export class SlaStatusChange {
   at!: Date;
 }
 
+const CYCLE_ORDER = { startedAt: 'asc', id: 'asc' } as const;
+
 async function ticketSla(ctx: Context, ticket: Ticket): Promise<SlaStatus> {
-  const cycles = await ctx.loaders.children(SlaCycle, 'ticket', ticket.id, { startedAt: 'asc', id: 'asc' });
+  const cycles = await ctx.loaders.children(SlaCycle, 'ticket', ticket.id, CYCLE_ORDER);
   const organization = (await ctx.loaders.load(Organization, ticket.organization.id))!;
   if (!cycles.length) throw new Error(`Ticket ${ticket.displayNumber} has no SLA cycle`);
   return slaStatus(cycles, calendarOf(organization), ctx.clock());
+}
+
+/** What `Ticket.sla` reads, for a ticket whose cycles (all of them) and organization the request holds: a new one. */
+export function primeTicketSla(loaders: Loaders, ticket: Ticket, cycles: SlaCycle[], organization: Organization): void {
+  loaders.primeChildren(SlaCycle, 'ticket', ticket.id, CYCLE_ORDER, cycles);
+  loaders.prime(Organization, organization);
 }
 
 /** The organization a customer may ask about (its own), or any for staff; NOT_FOUND otherwise. */
@@ -143,7 +152,7 @@ export class SlaResolver {
     }),
   })
   async slaStatusChanged(@Root() message: SlaStatusMessage, @Args() _args: SlaStatusChangedArgs, @Ctx() ctx: Context): Promise<SlaStatusChange> {
-    renewRequestScope(ctx);
+    renewRequestScope(ctx, message);
     const ticket = (await ctx.loaders.load(Ticket, message.ticketId))!;
     return {
       ticket,

@@ -73,7 +73,7 @@ export class TicketSubscriptionResolver {
     }),
   })
   async ticketStatusChanged(@Root() message: TicketStatusMessage, @Args() _args: TicketStatusChangedArgs, @Ctx() ctx: Context): Promise<TicketStatusChange> {
-    renewRequestScope(ctx);
+    renewRequestScope(ctx, message);
     return {
       ticket: (await ctx.loaders.load(Ticket, message.ticketId))!,
       from: message.from as TicketStatus,
@@ -92,7 +92,7 @@ export class TicketSubscriptionResolver {
     }),
   })
   async ticketEvents(@Root() message: TicketEventMessage, @Args() _args: TicketEventsArgs, @Ctx() ctx: Context): Promise<TicketEvent> {
-    renewRequestScope(ctx);
+    renewRequestScope(ctx, message);
     return (await ctx.loaders.load(TicketEvent, message.eventId))!;
   }
 }
