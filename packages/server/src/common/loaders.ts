@@ -15,6 +15,15 @@ export class Loaders {
 
   /** One entity by id, batched with every other lookup of the same type in the same tick. */
   load<T extends Identified>(entity: EntityName<T>, id: string): Promise<T | null> {
+    return this.byId(entity).load(id);
+  }
+
+  /** What the request already holds (e.g. what its mutation just wrote): `load` answers with it, reading nothing. */
+  prime<T extends Identified>(entity: EntityName<T>, row: T): void {
+    this.byId(entity).prime(row.id, row);
+  }
+
+  private byId<T extends Identified>(entity: EntityName<T>): DataLoader<string, T | null> {
     let loader = this.byIdLoaders.get(entity) as DataLoader<string, T | null> | undefined;
     if (!loader) {
       loader = new DataLoader<string, T | null>(async (ids) => {
@@ -24,7 +33,7 @@ export class Loaders {
       });
       this.byIdLoaders.set(entity, loader as DataLoader<string, unknown>);
     }
-    return loader.load(id);
+    return loader;
   }
 
   /**
@@ -37,12 +46,27 @@ export class Loaders {
     parentId: string,
     orderBy: QueryOrderMap<T>,
   ): Promise<T[]> {
+    return this.childrenOf(entity, parentProperty, orderBy).load(parentId);
+  }
+
+  /** `children` of a parent whose rows the request already holds, all of them and in `orderBy`'s order. */
+  primeChildren<T extends object>(
+    entity: EntityClass<T>,
+    parentProperty: keyof T & string,
+    parentId: string,
+    orderBy: QueryOrderMap<T>,
+    rows: T[],
+  ): void {
+    this.childrenOf(entity, parentProperty, orderBy).prime(parentId, rows);
+  }
+
+  private childrenOf<T extends object>(entity: EntityClass<T>, parentProperty: keyof T & string, orderBy: QueryOrderMap<T>) {
     return this.keyed<string, T[]>(`children:${entity.name}.${parentProperty}`, async (parentIds) => {
       const rows = await this.em.find(entity, { [parentProperty]: { $in: [...parentIds] } } as FilterQuery<T>, { orderBy });
       const byParent = new Map<string, T[]>(parentIds.map((id) => [id, []]));
       for (const row of rows) byParent.get((row[parentProperty] as { id: string } | null)?.id ?? '')?.push(row);
       return parentIds.map((id) => byParent.get(id)!);
-    }).load(parentId);
+    });
   }
 
   /** A loader created once per request under `name`, for batches that are not lookups by id. */
