@@ -22,7 +22,7 @@ export const TICKET_NUMBER_PREFIX = 'RS-';
 @Index({ name: 'ticket_sla_due_at_number_index', properties: ['slaDueAt', 'number'] })
 @ObjectType({ implements: Node, description: 'A customer’s request for support, with a severity and a target response time.' })
 export class Ticket implements Node {
-  [OptionalProps]?: 'nodeId' | 'displayNumber' | 'assignee' | 'relatedTicket' | 'idempotencyKey' | 'resolvedAt' | 'closedAt' | 'version' | 'slaState' | 'slaDueAt';
+  [OptionalProps]?: 'nodeId' | 'number' | 'displayNumber' | 'assignee' | 'relatedTicket' | 'idempotencyKey' | 'resolvedAt' | 'closedAt' | 'version' | 'slaState' | 'slaDueAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -31,8 +31,8 @@ export class Ticket implements Node {
     return toGlobalId('Ticket', this.id);
   }
 
-  /** Sequential, from the `ticket_number_seq` sequence; shown as `RS-1001`. */
-  @Property({ type: 'integer', unique: true })
+  /** Sequential: the column's default takes the next of `ticket_number_seq` (MikroORM's `autoincrement`) and the insert reads it back; shown as `RS-1001`. */
+  @Property({ type: 'integer', unique: true, autoincrement: true })
   number!: number;
 
   @Field({ name: 'number', description: 'Human ticket number to quote, e.g. `RS-1001`.' })

@@ -7,6 +7,7 @@ import { Migration20261129030000PolicySettings } from './20261129030000-policy-s
 import { Migration20261129040000ExactSeverityTargets } from './20261129040000-exact-severity-targets';
 import { Migration20261129050000TargetSeconds } from './20261129050000-target-seconds';
 import { Migration20261129060000TicketOrderIndexes } from './20261129060000-ticket-order-indexes';
+import { Migration20261129070000TicketNumberDefault } from './20261129070000-ticket-number-default';
 
 /** Every migration, in order. Listed in code so the built server and the tests find the same ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129040000ExactSeverityTargets', class: Migration20261129040000ExactSeverityTargets },
   { name: 'Migration20261129050000TargetSeconds', class: Migration20261129050000TargetSeconds },
   { name: 'Migration20261129060000TicketOrderIndexes', class: Migration20261129060000TicketOrderIndexes },
+  { name: 'Migration20261129070000TicketNumberDefault', class: Migration20261129070000TicketNumberDefault },
 ];
