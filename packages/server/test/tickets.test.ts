@@ -214,6 +214,13 @@ describe('tickets', () => {
       expect(errors[0]!.message).toContain(first.ticket.number);
     });
 
+    it('answers a reused key with IDEMPOTENCY_KEY_REUSED even when the new content is refused for another reason too', async () => {
+      const first = await create({ ...VALID, title: 'Staging only', severity: 'SEV3', environment: 'NON_PRODUCTION', idempotencyKey: 'retry-4' });
+      const errors = await refusedCreate({ ...VALID, title: 'Staging only', severity: 'SEV1', environment: 'NON_PRODUCTION', idempotencyKey: 'retry-4' });
+      expect(errors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED', field: ['idempotencyKey'] })]);
+      expect(errors[0]!.message).toContain(first.ticket.number);
+    });
+
     it('keeps keys per requester: another customer’s identical key files a separate ticket', async () => {
       const input = { ...VALID, title: 'Shared key', idempotencyKey: 'retry-3' };
       const mine = await create(input, acme);

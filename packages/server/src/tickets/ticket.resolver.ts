@@ -1,4 +1,4 @@
-import { FilterQuery, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { FilterQuery } from '@mikro-orm/core';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer, viewerIsStaff } from '../auth/rules';
 import { childPage } from '../common/child-page';
@@ -10,6 +10,7 @@ import { Context } from '../context';
 import { TicketEvent } from '../events/ticket-event.entity';
 import { Note } from '../notes/note.entity';
 import { Organization } from '../organizations/organization.entity';
+import { primeTicketSla } from '../sla-cycles/sla.resolver';
 import { Role, User } from '../users/user.entity';
 import { canSeeTicket, ticketScope } from './ticket-access';
 import { findTickets, ticketNumber } from './ticket-queries';
@@ -33,6 +34,7 @@ import {
   changeTicketSeverity,
   createTicket,
   IdempotentReplay,
+  replayTicketCreate,
   requestUpdate,
   updateTicketStatus,
 } from './ticket.service';
@@ -103,11 +105,13 @@ export class TicketResolver {
   ): Promise<TicketCreatePayload> {
     try {
       const { value, userErrors } = await inTransaction(ctx, (change) => createTicket(change, input));
-      return { ticket: value, userErrors };
+      // The payload's `sla` is what was just written: nothing to read back.
+      if (value) primeTicketSla(ctx.loaders, value.ticket, [value.firstCycle], value.organization);
+      return { ticket: value?.ticket ?? null, userErrors };
     } catch (error) {
-      if (!(error instanceof IdempotentReplay || error instanceof UniqueConstraintViolationException)) throw error;
-      // A concurrent retry with the same key won the insert: answer as a retry, with the first ticket.
-      const { value, userErrors } = await inTransaction({ ...ctx, em: ctx.em.fork() }, (change) => createTicket(change, input));
+      if (!(error instanceof IdempotentReplay)) throw error;
+      // The key was used before, perhaps by a concurrent submit that won the insert: answer as a retry.
+      const { value, userErrors } = await inTransaction({ ...ctx, em: ctx.em.fork() }, (change) => replayTicketCreate(change, input));
       return { ticket: value, userErrors };
     }
   }

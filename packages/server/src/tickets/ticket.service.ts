@@ -3,10 +3,13 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { viewerIsStaff } from '../auth/rules';
 import { idOf, toGlobalId } from '../common/global-id';
+import { findEach } from '../common/find-each';
+import { flushInOneStatement } from '../common/flush-in-one-statement';
 import { InputCheck } from '../common/input-check';
 import { Change, stepOf } from '../common/mutation';
 import { refuse, UserErrorCode } from '../common/user-error';
 import { recordEvent } from '../events/record-event';
+import { SlaCycle } from '../sla-cycles/sla-cycle.entity';
 import { SlaMetric } from '../sla-cycles/sla-enums';
 import { SlaTracker } from '../sla-cycles/sla-tracker';
 import { TicketEventType } from '../events/ticket-event.entity';
@@ -31,31 +34,46 @@ import {
   TITLE_MAX,
 } from './ticket.inputs';
 
-/** Thrown when a concurrent retry with the same idempotency key won the insert. */
+/** Thrown when the idempotency key was used before: the filing is answered as a retry (`replayTicketCreate`). */
 export class IdempotentReplay extends Error {
   constructor(readonly requesterId: string, readonly idempotencyKey: string) {
     super('idempotent replay');
   }
 }
 
-export async function createTicket(change: Change, input: TicketCreateInput): Promise<Ticket> {
+const IDEMPOTENCY_KEY_UNIQUE = 'ticket_requester_idempotency_key_unique';
+
+/** A ticket just filed, with what its payload would otherwise read back: its first cycle and its organization. */
+export interface FiledTicket {
+  ticket: Ticket;
+  firstCycle: SlaCycle;
+  organization: Organization;
+}
+
+/**
+ * Files a ticket in four round trips: begin, one read of what the filing depends on (the severity's level, the
+ * organization, the related ticket), one insert of the ticket with its number, its events and its first SLA cycle,
+ * commit. A used idempotency key is caught by its unique constraint, not looked up first: the insert fails, the
+ * transaction rolls back, and IdempotentReplay sends the caller to `replayTicketCreate`.
+ */
+export async function createTicket(change: Change, input: TicketCreateInput): Promise<FiledTicket> {
   const { em, viewer, now } = change;
   const { communityUrl } = change.config;
   if (input.category === TicketCategory.ENHANCEMENT) {
     refuse(UserErrorCode.ENHANCEMENT_REDIRECT, 'category', `Enhancement requests are handled in the community forum, not as support tickets: post it at ${communityUrl}`, communityUrl);
   }
   const check = new InputCheck();
-  const title = check.text('title', input.title, TITLE_MAX);
-  const description = check.text('description', input.description, DESCRIPTION_MAX);
-  const idempotencyKey = check.text('idempotencyKey', input.idempotencyKey, IDEMPOTENCY_KEY_MAX, false);
-
-  if (idempotencyKey) {
-    const first = await em.findOne(Ticket, { requester: viewer.userId, idempotencyKey });
-    if (first) return replayed(first, input, { title, description });
-  }
-
-  const organizationId = await filingOrganization(change, input, check);
-  const level = await em.findOne(SeverityLevel, { severity: input.severity });
+  const { title, description, idempotencyKey } = filingText(check, input);
+  const organizationId = filingOrganizationId(change, input, check);
+  const relatedTicketId = input.relatedTicketId ? idOf(input.relatedTicketId, 'Ticket') : null;
+  // Read fresh, whichever instance changed them last; SlaTracker then finds the level and the organization in `em`.
+  const [level, organization, relatedTicket] = await findEach(
+    em,
+    [SeverityLevel, input.severity],
+    [Organization, organizationId],
+    [Ticket, relatedTicketId],
+  );
+  if (organizationId && !organization) check.add(UserErrorCode.NOT_FOUND, 'organizationId', 'No organization with that id.');
   if (level && !level.allowedEnvironments.includes(input.environment)) {
     const allowed = level.allowedEnvironments.join(' or ');
     check.add(
@@ -64,26 +82,25 @@ export async function createTicket(change: Change, input: TicketCreateInput): Pr
       `${input.severity} tickets are for ${allowed} only; file a ${input.environment} issue as SEV3 or SEV4.`,
     );
   }
-  let relatedTicket: Ticket | null = null;
   if (input.relatedTicketId) {
-    const id = idOf(input.relatedTicketId, 'Ticket');
-    relatedTicket = id ? await em.findOne(Ticket, { id }) : null;
-    if (!relatedTicket || !canSeeTicket(viewer, relatedTicket) || (organizationId && relatedTicket.organization.id !== organizationId)) {
+    if (!relatedTicket || !canSeeTicket(viewer, relatedTicket) || (organization && relatedTicket.organization.id !== organization.id)) {
       check.add(UserErrorCode.NOT_FOUND, 'relatedTicketId', 'No ticket of this organization with that id exists or you cannot see it.');
     }
   }
+  // A retry is answered as one even when its content would now be refused (or differs: IDEMPOTENCY_KEY_REUSED).
+  if (!check.ok && idempotencyKey && (await em.count(Ticket, { requester: viewer.userId, idempotencyKey }))) {
+    throw new IdempotentReplay(viewer.userId, idempotencyKey);
+  }
   check.orThrow();
 
-  const [{ number }] = await em.execute<[{ number: string }]>(`select nextval('ticket_number_seq') as number`);
   const ticket = em.create(Ticket, {
-    number: Number(number),
     title: title!,
     description: description!,
     severity: input.severity,
     environment: input.environment,
     category: input.category,
     status: TicketStatus.NEW,
-    organization: organizationId!,
+    organization: organization!,
     requester: viewer.userId,
     relatedTicket,
     idempotencyKey,
@@ -101,16 +118,34 @@ export async function createTicket(change: Change, input: TicketCreateInput): Pr
       relatedTicketId: relatedTicket ? relatedTicket.nodeId : null,
     },
   });
-  await (await SlaTracker.for(stepOf(change), ticket)).start(SlaMetric.FIRST_RESPONSE);
+  const firstCycle = await (await SlaTracker.for(stepOf(change), ticket)).start(SlaMetric.FIRST_RESPONSE);
   try {
-    await em.flush();
+    await flushInOneStatement(em);
   } catch (error) {
-    if (idempotencyKey && error instanceof UniqueConstraintViolationException) {
-      throw new IdempotentReplay(viewer.userId, idempotencyKey);
-    }
+    const keyTaken = error instanceof UniqueConstraintViolationException && (error as { constraint?: string }).constraint === IDEMPOTENCY_KEY_UNIQUE;
+    if (idempotencyKey && keyTaken) throw new IdempotentReplay(viewer.userId, idempotencyKey);
     throw error;
   }
-  return ticket;
+  return { ticket, firstCycle, organization: organization! };
+}
+
+/**
+ * A filing whose idempotency key was used before (a retry, perhaps concurrent with the first submit, whose commit
+ * is what made our insert fail): the first ticket, unless the key is being reused for something else.
+ */
+export async function replayTicketCreate(change: Change, input: TicketCreateInput): Promise<Ticket> {
+  const { title, description, idempotencyKey } = filingText(new InputCheck(), input);
+  const first = await change.em.findOneOrFail(Ticket, { requester: change.viewer.userId, idempotencyKey: idempotencyKey! });
+  return replayed(first, input, { title, description });
+}
+
+/** The filing's text, trimmed and checked. */
+function filingText(check: InputCheck, input: TicketCreateInput) {
+  return {
+    title: check.text('title', input.title, TITLE_MAX),
+    description: check.text('description', input.description, DESCRIPTION_MAX),
+    idempotencyKey: check.text('idempotencyKey', input.idempotencyKey, IDEMPOTENCY_KEY_MAX, false),
+  };
 }
 
 /** A retried submit: the first ticket, unless the key is being reused for something else. */
@@ -129,7 +164,8 @@ function replayed(first: Ticket, input: TicketCreateInput, { title, description 
   return first;
 }
 
-async function filingOrganization({ em, viewer }: Change, input: TicketCreateInput, check: InputCheck): Promise<string | null> {
+/** The organization the ticket is filed for: the customer's own; the one staff name (checked to exist by the read). */
+function filingOrganizationId({ viewer }: Change, input: TicketCreateInput, check: InputCheck): string | null {
   if (!viewerIsStaff(viewer)) {
     if (input.organizationId && idOf(input.organizationId, 'Organization') !== viewer.organizationId) {
       check.add(UserErrorCode.NOT_FOUND, 'organizationId', 'Customers file tickets for their own organization; leave organizationId out.');
@@ -141,9 +177,8 @@ async function filingOrganization({ em, viewer }: Change, input: TicketCreateInp
     return null;
   }
   const id = idOf(input.organizationId, 'Organization');
-  const organization = id ? await em.findOne(Organization, { id }, { fields: ['id'] }) : null;
-  if (!organization) check.add(UserErrorCode.NOT_FOUND, 'organizationId', 'No organization with that id.');
-  return organization?.id ?? null;
+  if (!id) check.add(UserErrorCode.NOT_FOUND, 'organizationId', 'No organization with that id.');
+  return id;
 }
 
 export async function updateTicketStatus(change: Change, input: TicketUpdateStatusInput): Promise<Ticket> {
