@@ -254,6 +254,18 @@ describe('auth', () => {
       refused(await post(`Bearer ${token}`), 'The token has expired; sign in again.');
     });
 
+    it('refuses a token it accepted before once it is changed, in its claims or its signature', async () => {
+      const token = await server.token(ENGINEER);
+      expect((await post(`Bearer ${token}`)).status).toBe(200);
+      const [header, payload, signature] = token.split('.') as [string, string, string];
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      const promoted = Buffer.from(JSON.stringify({ ...claims, role: 'admin' }), 'utf8').toString('base64url');
+      refused(await post(`Bearer ${header}.${promoted}.${signature}`), INVALID_TOKEN);
+      const resigned = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+      refused(await post(`Bearer ${header}.${payload}.${resigned}`), INVALID_TOKEN);
+      expect((await post(`Bearer ${token}`)).status).toBe(200);
+    });
+
     it('refuses a token that never expires (no exp claim)', async () => {
       const forever = await new SignJWT({ role: 'admin' })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

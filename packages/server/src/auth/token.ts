@@ -1,6 +1,7 @@
 // Verifies the bearer tokens an identity provider in front of the API issues (HS256, SPEC §1).
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { errors, JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { Role } from '../users/user.entity';
+import { VerifiedTokens } from './verified-tokens';
 
 export interface TokenClaims {
   sub: string;
@@ -32,8 +33,26 @@ export function bearerToken(authorization: string | undefined | null): string | 
   return match[1]!;
 }
 
+/** Per key: a token is only ever known valid for the key it was verified with. */
+const verifiedByKey = new WeakMap<Uint8Array, VerifiedTokens<TokenClaims>>();
+
+/** The claims of a valid token; a token verified before is answered from memory until its `exp` (verified-tokens.ts). */
 export async function verifyToken(token: string, key: Uint8Array, now: Date): Promise<TokenClaims> {
-  let payload: Record<string, unknown>;
+  let verified = verifiedByKey.get(key);
+  if (!verified) verifiedByKey.set(key, (verified = new VerifiedTokens()));
+  const known = verified.claimsOf(token, now);
+  if (known) return known;
+  const { claims, validity } = await verifySignatureAndClaims(token, key, now);
+  verified.remember(token, claims, validity);
+  return claims;
+}
+
+async function verifySignatureAndClaims(
+  token: string,
+  key: Uint8Array,
+  now: Date,
+): Promise<{ claims: TokenClaims; validity: { nbf?: number; exp: number } }> {
+  let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, key, {
       algorithms: ['HS256'],
@@ -64,13 +83,14 @@ export async function verifyToken(token: string, key: Uint8Array, now: Date): Pr
   if (role === Role.CUSTOMER && !org) {
     throw new InvalidTokenError('A customer’s token must carry its organization’s slug in the `org` claim.');
   }
-  return {
+  const claims: TokenClaims = Object.freeze({
     sub,
     email: claim('email', 254) ?? `${sub}@unknown.invalid`,
     name: claim('name', 200) ?? sub,
     role,
     org: role === Role.CUSTOMER ? org : null,
-  };
+  });
+  return { claims, validity: { nbf: payload.nbf, exp: payload.exp! } }; // `exp` is required, and jose checked both
 }
 
 /** Signs a token as the identity provider would: for the demo users and the tests. */
