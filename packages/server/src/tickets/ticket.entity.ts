@@ -32,7 +32,7 @@ export class Ticket implements Node {
   }
 
   /** Sequential: the column's default takes the next of `ticket_number_seq` (MikroORM's `autoincrement`) and the insert reads it back; shown as `RS-1001`. */
-  @Property({ type: 'integer', unique: true, autoincrement: true })
+  @Property({ type: 'integer', columnType: 'int', unique: true, autoincrement: true })
   number!: number;
 
   @Field({ name: 'number', description: 'Human ticket number to quote, e.g. `RS-1001`.' })
