@@ -19,7 +19,7 @@ describe('fan-out of one event', () => {
   /** `count` subscriptions to every SLA change (staff), on one socket; the statements one new ticket's events cost. */
   async function statementsWith(count: number): Promise<number> {
     const client = connect(server.url, await server.token(count % 2 ? ENGINEER : MANAGER));
-    const subscriptions: Subscription[] = [];
+    const subscriptions: Subscription<any>[] = [];
     // One probe for all: each subscription hears every poke, and knows them all for echoes.
     const probe = ticketProbe(server, customerOf('fan'), (message: any) => message.slaStatusChanged.ticket.number);
     try {

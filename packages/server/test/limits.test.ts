@@ -96,6 +96,20 @@ describe('query limits', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
     await client.dispose();
   });
+
+  it('over graphql-ws, checks the limits before validation too, and validates (twice the same invalid document, twice refused)', async () => {
+    const client = connect(server.url, await server.token(ENGINEER));
+    try {
+      const oversized = await subscribe(client, `subscription { noSuchField ${'__typename '.repeat(400)}}`);
+      await expect(oversized.next()).rejects.toThrow(/QUERY_TOO_COMPLEX/);
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const invalid = await subscribe(client, 'subscription { ticketStatusChanged { noSuchField } }');
+        await expect(invalid.next()).rejects.toThrow(/Cannot query field \\"noSuchField\\"/);
+      }
+    } finally {
+      await client.dispose();
+    }
+  });
 });
 
 describe('what the SDK and the README send', () => {

@@ -3,7 +3,7 @@
 // names the user), and the end of a socket whose token expires.
 import type { IncomingMessage } from 'node:http';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { DocumentNode, GraphQLError, GraphQLSchema, parse } from 'graphql';
+import { DocumentNode, GraphQLError, GraphQLSchema, parse, validate } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { decodeJwt } from 'jose';
 import { Server } from 'node:http';
@@ -121,6 +121,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     });
   });
 
+  const documents = new ValidatedDocuments(schema);
   const subscriptions = useServer<Record<string, unknown>, { viewer: Viewer | null }>(
     {
       schema,
@@ -172,15 +173,15 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
             }),
           ];
         }
-        // The same depth and cost limits as over HTTP.
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch {
-          return undefined; // graphql-ws answers syntax errors itself
-        }
+        // The same limits as over HTTP, before validation; then validated here, once per distinct document, and
+        // handed to graphql-ws ready to run (it would parse and validate again).
+        const document = documents.parse(payload.query);
+        if (!document) return undefined; // not a document: graphql-ws answers the syntax error itself
         const violation = limitViolation(schema, document, payload.variables ?? {}, payload.operationName ?? undefined, queryLimits);
-        return violation ? [violation] : undefined;
+        if (violation) return [violation];
+        const errors = documents.validate(payload.query, document);
+        if (errors.length) return errors;
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
       // A closing socket sends nothing: the event is dropped.
       onNext: (connection) => {
@@ -222,5 +223,45 @@ class SocketCount {
     const count = (this.open.get(holder) ?? 0) - 1;
     if (count > 0) this.open.set(holder, count);
     else this.open.delete(holder);
+  }
+}
+
+/**
+ * Documents that passed the limits and were validated against the schema, by their text, the least recently used
+ * forgotten: a dashboard's clients subscribe with the same few documents, thousands at once after a restart.
+ */
+class ValidatedDocuments {
+  private static readonly MAX_DOCUMENTS = 500;
+  /** Longer texts are parsed and validated each time rather than held. */
+  private static readonly MAX_TEXT = 20_000;
+  private readonly known = new Map<string, { document: DocumentNode; errors: readonly GraphQLError[] }>();
+
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  /** The document, or null when the text is not one. */
+  parse(query: string): DocumentNode | null {
+    const known = this.known.get(query);
+    if (known) return known.document;
+    try {
+      return parse(query);
+    } catch {
+      return null;
+    }
+  }
+
+  /** graphql-js's validation of a document within the limits (quadratic in repeated fields: never before them). */
+  validate(query: string, document: DocumentNode): readonly GraphQLError[] {
+    const known = this.known.get(query);
+    if (known) {
+      this.known.delete(query);
+      this.known.set(query, known);
+      return known.errors;
+    }
+    const errors = validate(this.schema, document);
+    if (query.length <= ValidatedDocuments.MAX_TEXT) {
+      this.known.set(query, { document, errors });
+      if (this.known.size > ValidatedDocuments.MAX_DOCUMENTS) this.known.delete(this.known.keys().next().value!);
+    }
+    return errors;
   }
 }
