@@ -4,6 +4,7 @@ import { EntityName } from '@mikro-orm/core';
 import { Context } from '../context';
 import { decodeCursor, encodeCursor, Page, pageOf, pageSize } from './connection';
 import { isUuid } from './global-id';
+import { leanMapper, leanRows } from './lean-rows';
 
 export interface ChildTable<T> {
   /** A name for the per-request loaders. */
@@ -57,7 +58,7 @@ export async function childPage<T extends Row>(
        and (${child.orderColumn}, id) > (?::timestamptz, ?::uuid) order by ${child.orderColumn}, id limit ?`,
       [parentId, at, id, limit + 1],
     );
-    return pageOf(rows.map((row) => ctx.em.map(child.entity, row as never)), limit, args.after, cursorOf, totalCount);
+    return pageOf(leanRows(ctx.em, child.entity, rows), limit, args.after, cursorOf, totalCount);
   }
 
   const firstPages = ctx.loaders.keyed<string, T[]>(`${child.name}:first:${publicOnly}:${limit}`, async (parentIds) => {
@@ -70,9 +71,8 @@ export async function childPage<T extends Row>(
       [parentIds, limit + 1],
     );
     const byParent = new Map<string, T[]>(parentIds.map((id) => [id, []]));
-    for (const { parent_id, position: _position, ...columns } of rows) {
-      byParent.get(parent_id)!.push(ctx.em.map(child.entity, columns as never));
-    }
+    const map = leanMapper(ctx.em, child.entity);
+    for (const row of rows) byParent.get(row.parent_id)!.push(map(row));
     return parentIds.map((id) => byParent.get(id)!);
   });
   return pageOf(await firstPages.load(parentId), limit, null, cursorOf, totalCount);

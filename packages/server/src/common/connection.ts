@@ -5,6 +5,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { badUserInput } from './errors';
 import { isUuid } from './global-id';
+import { leanRows } from './lean-rows';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -136,7 +137,9 @@ export async function keysetPage<T extends object>(
   const orderBy = order.map(({ property, direction, nullable }) => ({
     [property]: nullable ? (direction === 'asc' ? QueryOrder.ASC_NULLS_LAST : QueryOrder.DESC_NULLS_LAST) : direction,
   })) as QueryOrderMap<T>[];
-  const rows: T[] = await em.find(entity, { $and: conditions } as FilterQuery<T>, { orderBy, limit: limit + 1 });
+  // Read lean (lean-rows.ts): a page is only shown.
+  const query = em.createQueryBuilder(entity).select('*').where({ $and: conditions } as FilterQuery<T>).orderBy(orderBy).limit(limit + 1);
+  const rows = leanRows(em, entity, await query.execute<Record<string, unknown>[]>('all', false));
   const cursorOf = (row: T) => encodeCursor(order.map(({ property }) => cursorValue(row[property])));
   return pageOf(rows, limit, after, cursorOf, () => em.count(entity, where));
 }

@@ -1,7 +1,9 @@
-// Per-request DataLoaders: every relation a GraphQL field follows is batched into one query per level.
-import { EntityClass, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+// Per-request DataLoaders: every relation a GraphQL field follows is batched into one query per level. What they
+// read is only shown, so it is read lean (lean-rows.ts), not into the unit of work.
+import { EntityClass, EntityName, QueryOrderMap } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import { leanRows, tableOf } from './lean-rows';
 
 interface Identified {
   id: string;
@@ -26,8 +28,9 @@ export class Loaders {
   private byId<T extends Identified>(entity: EntityName<T>): DataLoader<string, T | null> {
     let loader = this.byIdLoaders.get(entity) as DataLoader<string, T | null> | undefined;
     if (!loader) {
+      const { table } = tableOf(this.em, entity);
       loader = new DataLoader<string, T | null>(async (ids) => {
-        const rows = await this.em.find(entity, { id: { $in: [...ids] } } as never);
+        const rows = leanRows(this.em, entity, await this.em.execute(`select * from "${table}" where "id" in (?)`, [[...ids]]));
         const byId = new Map(rows.map((row) => [row.id, row]));
         return ids.map((id) => byId.get(id) ?? null);
       });
@@ -61,8 +64,13 @@ export class Loaders {
   }
 
   private childrenOf<T extends object>(entity: EntityClass<T>, parentProperty: keyof T & string, orderBy: QueryOrderMap<T>) {
+    const { table, column } = tableOf(this.em, entity);
+    const order = Object.entries(orderBy)
+      .map(([property, direction]) => `"${column(property)}" ${String(direction)}`)
+      .join(', ');
     return this.keyed<string, T[]>(`children:${entity.name}.${parentProperty}`, async (parentIds) => {
-      const rows = await this.em.find(entity, { [parentProperty]: { $in: [...parentIds] } } as FilterQuery<T>, { orderBy });
+      const sql = `select * from "${table}" where "${column(parentProperty)}" in (?) order by ${order}`;
+      const rows = leanRows(this.em, entity, await this.em.execute(sql, [[...parentIds]]));
       const byParent = new Map<string, T[]>(parentIds.map((id) => [id, []]));
       for (const row of rows) byParent.get((row[parentProperty] as { id: string } | null)?.id ?? '')?.push(row);
       return parentIds.map((id) => byParent.get(id)!);

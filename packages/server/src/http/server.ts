@@ -1,6 +1,6 @@
 // Apollo Server on Express at /graphql, with the playground, health endpoints and authentication in front.
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -127,6 +127,8 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
       // Requests under way get this long to finish once stop() has closed the listener.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: DRAIN_GRACE_MS }),
       ApolloServerPluginLandingPageDisabled(),
+      // We send no cache hints; Apollo's default plugin would still wrap every field's resolver to compute them.
+      ApolloServerPluginCacheControlDisabled(),
       errorLogging,
     ],
   });
