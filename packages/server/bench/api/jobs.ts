@@ -310,6 +310,9 @@ export async function fanoutJob(context: JobContext, name: SideName, round: numb
       const latencies = result.times.map((time) => time - result.sentAt).sort((a, b) => a - b);
       if (latencies.length < open) problems.push(`${open - latencies.length} of ${open} subscribers got nothing in ${timeoutMs / 1000} s`);
       if (result.errors) problems.push(`${result.errors} subscriptions refused`);
+      if (result.closes) problems.push(`${result.closes} sockets closed by the server`);
+      const said = side.output().trim();
+      if (latencies.length < open && said) problems.push(`the server said: ${said.split('\n').slice(-3).join(' / ').slice(0, 600)}`);
       Object.assign(values, {
         delivered: latencies.length,
         p50Ms: percentile(latencies, 0.5),
