@@ -54,7 +54,13 @@ function compile<T>(em: EntityManager, meta: EntityMetadata<T>): Mapper<T> {
       });
     }
   }
-  const prototype = meta.prototype as object;
+  // MikroORM puts setters on the entity's prototype for the properties it tracks (each first assignment defines
+  // accessors on the instance and a helper behind them). A lean row's prototype shadows them with plain data
+  // properties, and inherits the rest (getters, methods) from the entity's.
+  const prototype = Object.create(meta.prototype as object) as object;
+  for (const prop of meta.props) {
+    Object.defineProperty(prototype, prop.name, { value: undefined, writable: true, enumerable: false, configurable: true });
+  }
   return (row) => {
     const entity = Object.create(prototype) as Record<string, unknown>;
     for (const column of columns) column(entity, row);
