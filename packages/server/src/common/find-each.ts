@@ -1,6 +1,8 @@
 // Rows of several tables, each by its primary key, in one round trip where em.findOne() would take one per table:
 // `select (select row_to_json(…) from a where pk = ?), (select row_to_json(…) from b where pk = ?)`. Each row is
-// merged into the entity manager as a query's result would be, so later lookups of it by key find it there.
+// merged into the entity manager as a query's result would be, so later lookups of it by key find it there. Rows
+// travel as JSON, which keeps this schema's types (text, numbers, timestamps, json, arrays); a bigint above 2^53
+// would not survive it.
 import { EntityClass } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 
