@@ -15,6 +15,7 @@ import { WebSocketLimits } from '../config';
 import { Clock, Context } from '../context';
 import { ClientAddress } from './client-address';
 import { limitViolation, QueryLimits } from './limits';
+import { subscribeShared } from './shared-execution';
 
 /** Close codes of ours; graphql-ws's own are 4403 (refused token) and 4408 (no `connection_init` in time). */
 export const CLOSE_TOKEN_EXPIRED = 4403;
@@ -126,6 +127,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     {
       schema,
       connectionInitWaitTimeout: socketLimits.initTimeoutMs,
+      subscribe: (args) => subscribeShared(args, (args.contextValue as Context).viewer),
       onConnect: async (connection) => {
         const { socket } = connection.extra;
         const state = states.get(socket)!;
