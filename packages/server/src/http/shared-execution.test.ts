@@ -59,7 +59,7 @@ describe('subscribeShared', () => {
   const customer: Viewer = { userId: 'u3', role: Role.CUSTOMER, organizationId: 'org-1' };
 
   const start = async (viewer: Viewer) =>
-    (await subscribeShared({ schema, document, contextValue: { viewer } }, viewer)) as AsyncGenerator<{ data?: { changed: string } }>;
+    (await subscribeShared({ schema, document, contextValue: { viewer } }, viewer)) as AsyncIterableIterator<{ data?: { changed: string } }> & { return(): Promise<unknown> };
 
   it('executes an event once for subscribers of one kind, once more for another kind, and each gets it', async () => {
     const subscribers = [await start(staff), await start(otherStaff), await start(staff), await start(customer)];
@@ -68,14 +68,14 @@ describe('subscribeShared', () => {
     const answers = await Promise.all(subscribers.map(async (subscriber) => (await subscriber.next()).value.data.changed));
     expect(answers).toEqual(['RS-1001', 'RS-1001', 'RS-1001', 'RS-1001']);
     expect(executions).toBe(2); // the engineers share one; the customer has its own
-    await Promise.all(subscribers.map((subscriber) => subscriber.return(undefined)));
+    await Promise.all(subscribers.map((subscriber) => subscriber.return()));
   });
 
   it('ending a subscription that waits for its next event ends its source', async () => {
     const subscriber = await start(staff);
     const waiting = subscriber.next();
     const before = events.ended();
-    await subscriber.return(undefined);
+    await subscriber.return();
     expect(events.ended()).toBe(before + 1);
     expect(await waiting).toEqual({ value: undefined, done: true });
   });

@@ -22,7 +22,7 @@ function kindOf(args: ExecutionArgs, viewer: Viewer | null): string {
 export async function subscribeShared(
   args: ExecutionArgs,
   viewer: Viewer | null,
-): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const stream = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
   const kind = kindOf(args, viewer);
@@ -38,12 +38,12 @@ export async function subscribeShared(
   };
   // An iterator rather than a generator: a generator cannot be ended while it waits for the next event, and ending
   // it must end the subscription to the events (graphql-ws ends it when the client completes the operation).
-  const results: AsyncGenerator<ExecutionResult> = {
-    async next() {
+  const results: AsyncIterableIterator<ExecutionResult> = {
+    async next(): Promise<IteratorResult<ExecutionResult>> {
       const { value, done } = await events.next();
       return done ? { value: undefined, done: true } : { value: await resultOf(value), done: false };
     },
-    async return() {
+    async return(): Promise<IteratorResult<ExecutionResult>> {
       await events.return?.();
       return { value: undefined, done: true };
     },
