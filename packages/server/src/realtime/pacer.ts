@@ -3,7 +3,6 @@
 // message, after commit). Otherwise it sleeps, at most `maxSleepMs`, so an idle instance sends the database a few
 // statements a minute instead of several a second, and a missed message costs at most that long.
 import { Logger } from 'pino';
-import { Clock } from '../context';
 import { DueMessage, Realtime } from './pubsub';
 
 /** A failed pass (the database away) is tried again this soon. */
@@ -13,7 +12,7 @@ export interface PacerOptions {
   worker: DueMessage['worker'];
   /** Hears DUE messages for `worker`; without it the pacer wakes only when its passes say. */
   realtime?: Realtime | undefined;
-  clock: Clock;
+  clock: () => Date;
   log: Logger;
   maxSleepMs: number;
   /** Does the work due now; returns when the next piece falls due, or null when nothing is pending. */
