@@ -66,6 +66,8 @@ function percentile(sorted: number[], fraction: number): number | null {
 
 interface Window {
   seconds: number;
+  /** The time over which `statements` were counted (longer than `seconds` when counts arrive late). */
+  statementSeconds: number;
   cpuMs: number;
   dbCpuMs: number | null;
   statements: number;
@@ -79,11 +81,16 @@ async function measured<T>(context: JobContext, side: Side, work: () => Promise<
   const started = performance.now();
   const result = await work();
   const seconds = (performance.now() - started) / 1000;
-  const [cpuAfter, dbAfter, statementsAfter] = [cpuTicks(side.pid), await context.db.cpuTicks(), await context.db.statements()];
+  const [cpuAfter, dbAfter] = [cpuTicks(side.pid), await context.db.cpuTicks()];
+  // Backends report transaction counts when idle, at most once a second: wait for the window's last ones.
+  const lag = context.db.statementSource === 'xact_commit' ? 1100 : 0;
+  if (lag) await sleep(lag);
+  const statementsAfter = await context.db.statements();
   return {
     result,
     window: {
       seconds,
+      statementSeconds: seconds + lag / 1000,
       cpuMs: cpuBefore !== null && cpuAfter !== null ? ticksToMs(cpuAfter - cpuBefore) : NaN,
       dbCpuMs: dbBefore !== null && dbAfter !== null ? ticksToMs(dbAfter - dbBefore) : null,
       statements: statementsAfter - statementsBefore,
@@ -104,13 +111,13 @@ async function withSide(context: JobContext, name: SideName, round: number, run:
       side: name,
       round,
       values: {
-        statementsPerSecond: window.statements / window.seconds,
+        statementsPerSecond: window.statements / window.statementSeconds,
         cpuMsPerSecond: window.cpuMs / window.seconds,
         rssMb: (rssBytes(side.pid) ?? 0) / MB,
       },
       problems: [],
     };
-    return [idle, ...(await run(side, window.statements / window.seconds))];
+    return [idle, ...(await run(side, window.statements / window.statementSeconds))];
   } finally {
     const crash = side.crash();
     await side.stop();
@@ -147,7 +154,7 @@ async function load(context: JobContext, side: Side, requests: SideRequest[], id
     p99Ms: result.latency.p99,
     cpuMsPerRequest: perRequest(window.cpuMs),
     dbCpuMsPerRequest: perRequest(window.dbCpuMs),
-    statementsPerRequest: perRequest(Math.max(0, window.statements - idleStatementsPerSecond * window.seconds)),
+    statementsPerRequest: perRequest(Math.max(0, window.statements - idleStatementsPerSecond * window.statementSeconds)),
     rssPeakMb: window.rssPeakMb,
     requests: done,
     failed: result.errors + result.timeouts + result.non2xx,
