@@ -30,7 +30,6 @@ const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 }
 
 const DASHBOARD = `
   select json_build_object(
-    'totalCount', (select count(*) from ticket where $1::uuid is null or organization_id = $1),
     'tickets', coalesce(json_agg(page order by page."createdAt" desc, page.number desc), '[]')
   )::text as body
   from (

@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     }
     const { largest } = dataset;
     const titles = {
-      'dashboard/staff': `dashboard read, staff: tickets(first: 50) with totalCount, organization, requester, assignee, notes(first: 3) with authors, sla { state dueAt } (${counts.tickets.toLocaleString('en-US')} tickets)`,
+      'dashboard/staff': `dashboard read, staff: tickets(first: 50) with organization, requester, assignee, notes(first: 3) with authors, sla { state dueAt } (${counts.tickets.toLocaleString('en-US')} tickets)`,
       'dashboard/customer': `the same as a customer of ${largest.slug} (${largest.tickets.toLocaleString('en-US')} tickets; public notes only)`,
       create: 'ticketCreate as a customer, SEV1–SEV4 in turn, a new idempotency key each',
       fanout: `one status change → ${settings.subscribers.toLocaleString('en-US')} staff subscribers (ticketStatusChanged with the ticket's sla; the floor: one JSON to N sockets), from the mutation's send to each receipt`,

@@ -15,7 +15,6 @@ export interface SideRequest {
 
 export const ESCALATE_DASHBOARD = `query Dashboard {
   tickets(first: 50) {
-    totalCount
     pageInfo { hasNextPage endCursor }
     edges { cursor node {
       id number title severity status createdAt
@@ -32,7 +31,6 @@ export const ESCALATE_DASHBOARD = `query Dashboard {
 function postgraphileDashboard(customer: boolean): string {
   return `query Dashboard${customer ? '($organizationId: UUID!)' : ''} {
   allTickets(first: 50, orderBy: [CREATED_AT_DESC, NUMBER_DESC]${customer ? ', condition: { organizationId: $organizationId }' : ''}) {
-    totalCount
     pageInfo { hasNextPage endCursor }
     edges { cursor node {
       id number title severity status createdAt
