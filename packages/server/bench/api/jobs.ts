@@ -344,18 +344,20 @@ const BURST_TIMEOUT_MS = 180_000;
 
 /** `count` cycles reaching AT_RISK at one moment: how long after it the last is recorded, and heard by a subscriber. */
 export async function burstJob(context: JobContext, name: SideName, round: number): Promise<Measurement[]> {
+  const { burst: count, burstLeadSeconds } = context.options;
+  // Written before the side starts, as a real burst's cycles exist long before their moment (filed on Friday, at risk
+  // at Monday 09:00): a server learns of its cycles' moments from their writes or at start, not from rows written
+  // behind its back while it sleeps.
+  const burst = await context.writer.burst(count, new Date(Date.now() + burstLeadSeconds * 1000));
   return withSide(context, name, round, async (side) => {
-    const { burst: count, burstLeadSeconds } = context.options;
     const clients = new Subscribers(1);
     const problems: string[] = [];
     const values: Record<string, number | null> = {};
-    let burst: { ticketIds: string[]; atRiskAt: Date; dueAt: Date } | null = null;
     try {
       const url = name === 'escalate' ? `${side.base.replace('http', 'ws')}/graphql` : `${side.base.replace('http', 'ws')}/ws`;
       const { open } = await clients.connect(url, name === 'escalate' ? 'graphql' : 'plain', [context.tokens.staff], SLA_SUBSCRIPTION);
       if (!open) throw new Error('the SLA subscriber could not connect');
       await sleep(500);
-      burst = await context.writer.burst(count, new Date(Date.now() + burstLeadSeconds * 1000));
       const moment = burst.atRiskAt.getTime();
       const lead = moment - Date.now();
       if (lead < 1000) problems.push(`the burst was written only ${lead} ms before its moment: raise --burst-lead`);
@@ -371,7 +373,7 @@ export async function burstJob(context: JobContext, name: SideName, round: numbe
         for (let poll = 0; Date.now() < deadline && !side.crash() && (recordedAt === null || !heardAll); poll += 1) {
           if (recordedAt === null) {
             polls += 1;
-            const { rows } = await context.pool.query<{ n: string }>(`select count(*) as n from sla_cycle where next_transition_at = $1 and state = 'AT_RISK'`, [burst!.dueAt]);
+            const { rows } = await context.pool.query<{ n: string }>(`select count(*) as n from sla_cycle where next_transition_at = $1 and state = 'AT_RISK'`, [burst.dueAt]);
             recorded = Number(rows[0]!.n);
             if (recorded >= count) recordedAt = Date.now();
           }
@@ -404,7 +406,7 @@ export async function burstJob(context: JobContext, name: SideName, round: numbe
       problems.push((error as Error).message);
     } finally {
       await clients.close();
-      if (burst) await context.writer.removeTickets('id = any($1)', [burst.ticketIds]);
+      await context.writer.removeTickets('id = any($1)', [burst.ticketIds]);
     }
     return [{ job: 'burst', variant: `${count} cycles`, side: name, round, values, problems }];
   });

@@ -24,8 +24,13 @@ export interface SlaTransition {
   at: Date;
 }
 
+/** Compiled once per calendar object read (a page of tickets shares its organizations'), with its day cache. */
+const compiled = new WeakMap<object, CompiledCalendar>();
+
 export function calendarOf(organization: Organization): CompiledCalendar {
-  return compileCalendar(organization.calendar);
+  let calendar = compiled.get(organization.calendar);
+  if (!calendar) compiled.set(organization.calendar, (calendar = compileCalendar(organization.calendar)));
+  return calendar;
 }
 
 /** The target for a severity in an organization: its contract's override, else the policy's level. */
