@@ -27,7 +27,7 @@ const HELP = `npm run bench:api -- [options]
   --duration S         seconds of load per measurement (default 10), after --warmup S (default 3)
   --connections N      autocannon connections (default 32)
   --subscribers N      fan-out subscribers (default 1000)
-  --burst N            cycles reaching AT_RISK at one moment (default 5000), --burst-lead S ahead (default 8)
+  --burst N            cycles reaching AT_RISK at one moment (default 5000), --burst-lead S ahead (default 15)
   --idle S             seconds each side is watched idle after start (default 3)
   --json FILE          also write every measurement as JSON
   --cpu-prof DIR       write a V8 CPU profile of every side process into DIR
@@ -49,7 +49,7 @@ function options() {
       connections: { type: 'string', default: '32' },
       subscribers: { type: 'string', default: '1000' },
       burst: { type: 'string', default: '5000' },
-      'burst-lead': { type: 'string', default: '8' },
+      'burst-lead': { type: 'string', default: '15' },
       idle: { type: 'string', default: '3' },
       json: { type: 'string' },
       'cpu-prof': { type: 'string' },

@@ -14,7 +14,7 @@ import { enqueueSlaNotifications } from '../notifications/sla-notifications';
 import { Organization } from '../organizations/organization.entity';
 import { runInTransaction } from '../realtime/after-commit';
 import { Pacer } from '../realtime/pacer';
-import { Realtime } from '../realtime/pubsub';
+import { Realtime, RealtimeMessage } from '../realtime/pubsub';
 import { Ticket } from '../tickets/ticket.entity';
 import { User } from '../users/user.entity';
 import { SlaState } from './sla-enums';
@@ -57,9 +57,19 @@ export class SlaTimer {
     return this.pacer.stop();
   }
 
-  /** Everything due by now, batch after batch; then when the next transition falls due. */
+  /**
+   * Everything due by now, batch after batch; then when the next transition falls due. What the batches announce is
+   * published once they are all recorded: subscribers resolving the first batch's events would otherwise compete
+   * with recording the next (a burst of thousands is recorded first, then heard).
+   */
   private async pass(): Promise<Date | null> {
-    while ((await this.tick()) === SLA_BATCH);
+    const held: RealtimeMessage[] = [];
+    const holding: Realtime = { ...this.options.realtime, publish: (message) => held.push(message) };
+    try {
+      while ((await this.tick(holding)) === SLA_BATCH);
+    } finally {
+      for (const message of held) this.options.realtime.publish(message);
+    }
     return this.nextPending();
   }
 
@@ -70,10 +80,13 @@ export class SlaTimer {
     return row?.next ? new Date(row.next) : null;
   }
 
-  /** Processes one batch of the transitions due by now; returns how many cycles it claimed. Tests call it directly. */
-  async tick(): Promise<number> {
+  /**
+   * Processes one batch of the transitions due by now and publishes them (through `realtime`) once committed;
+   * returns how many cycles it claimed. Tests call it directly.
+   */
+  async tick(realtime: Realtime = this.options.realtime): Promise<number> {
     const now = this.options.clock();
-    return runInTransaction(this.options.orm.em.fork(), this.options.realtime, async (em) => {
+    return runInTransaction(this.options.orm.em.fork(), realtime, async (em) => {
       const cycles = await em.find(
         SlaCycle,
         { nextTransitionAt: { $lte: now } },
