@@ -32,6 +32,15 @@ export interface Config {
   rateLimits: RateLimitSettings;
   /** TRUST_PROXY: Express's `trust proxy` (e.g. `1` behind one reverse proxy): which client address counts as the caller's. */
   trustProxy: boolean | number | string;
+  cors: CorsSettings;
+}
+
+/** Which other origins' browser apps may call the API (http/cors.ts). */
+export interface CorsSettings {
+  /** CORS_ORIGINS: e.g. `https://desk.example.com,https://wall.example.com`; `*` for any. */
+  origins: string[];
+  /** Without CORS_ORIGINS, npm start's demo lets `http://localhost:*` and `http://127.0.0.1:*` call it. */
+  localDevelopment: boolean;
 }
 
 /** How many requests a caller may make per minute (http/rate-limits.ts); 0 turns a limit off. */
@@ -99,7 +108,28 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       failedAuthCost: 10,
     },
     trustProxy: trustProxy(env.TRUST_PROXY),
+    cors: {
+      origins: corsOrigins(env.CORS_ORIGINS),
+      localDevelopment: !env.CORS_ORIGINS && (!env.DATABASE_URL || env.ESCALATE_DEMO === 'true'),
+    },
   };
+}
+
+function corsOrigins(given: string | undefined): string[] {
+  const origins = (given ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // refused below
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      throw new StartupError(`CORS_ORIGINS takes origins such as https://desk.example.com (scheme, host and port, no path or trailing slash), or *; got '${origin}'.`);
+    }
+  }
+  return origins;
 }
 
 function trustProxy(given: string | undefined): boolean | number | string {

@@ -20,6 +20,7 @@ import { Realtime } from '../realtime/pubsub';
 import { DEFAULT_LIMITS, GraphQLParams, QueryLimits, requestLimitViolation } from './limits';
 import { clientAddressOf } from './client-address';
 import { clientMistakesPlugin } from './client-mistakes';
+import { corsMiddleware, upgradeOriginAllowed } from './cors';
 import { playgroundRouter } from './playground';
 import { createRateLimits } from './rate-limits';
 import { buildEscalateSchema } from './schema';
@@ -89,6 +90,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     isDraining: () => draining,
     clientAddress,
     admit: (request) => rateLimits.take('ip', clientAddress(request)),
+    originAllowed: (request) => upgradeOriginAllowed(config.cors, request),
   });
 
   const errorLogging: ApolloServerPlugin<Context> = {
@@ -171,6 +173,9 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
       autoLogging: { ignore: (request) => request.url?.startsWith('/playground/') ?? false },
     }),
   );
+  // Before the playground's GET /graphql, which would answer a preflight itself (200, Allow: GET, HEAD), and before
+  // everything else on /graphql, so that each answer (a 429, a 401) carries the headers a browser needs to read it.
+  app.use('/graphql', corsMiddleware(config.cors));
   app.use(playgroundRouter());
 
   const authenticate = async (request: Request, response: Response, next: NextFunction) => {

@@ -38,6 +38,8 @@ export interface SubscriptionServerOptions {
   clientAddress: ClientAddress;
   /** Whether a new connection from this request may open now: null, or the seconds to wait (refused with 429). */
   admit?: (request: IncomingMessage) => Promise<number | null>;
+  /** Whether the request's Origin (a browser app's) may connect (CORS_ORIGINS); refused with 403. */
+  originAllowed?: (request: IncomingMessage) => boolean;
 }
 
 export interface SubscriptionServer {
@@ -90,6 +92,11 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
   httpServer.on('upgrade', async (request, socket, head) => {
     if (options.isDraining() || new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    if (options.originAllowed && !options.originAllowed(request)) {
+      log.info({ origin: request.headers.origin }, 'WebSocket refused: origin not in CORS_ORIGINS');
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
     const wait = await options.admit?.(request);

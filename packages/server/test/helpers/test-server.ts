@@ -5,7 +5,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { secretKey, signToken } from '../../src/auth/token';
-import { configFromEnv, RateLimitSettings } from '../../src/config';
+import { configFromEnv, CorsSettings, RateLimitSettings } from '../../src/config';
 import { openDatabase } from '../../src/db/orm';
 import { createServer, EscalateServer } from '../../src/http/server';
 import { OutboxWorker } from '../../src/notifications/outbox-worker';
@@ -83,6 +83,8 @@ export interface TestServerOptions {
   rateLimits?: RateLimitSettings;
   /** TRUST_PROXY, read as the server reads it (e.g. '1'); unset: the connection's peer is the client. */
   trustProxy?: string;
+  /** Which other origins may call it (default: none, as in production without CORS_ORIGINS). */
+  cors?: Partial<CorsSettings>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -97,6 +99,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     smtpUrl: options.smtpUrl,
     // Off unless a test asks: the suite itself makes thousands of requests from one address.
     rateLimits: options.rateLimits ?? { perIpPerMinute: 0, perUserPerMinute: 0, failedAuthCost: 10 },
+    cors: { origins: [], localDevelopment: false, ...options.cors },
     redisUrl: options.rateLimits ? options.redis?.url : undefined,
   };
   const jwtKey = secretKey(TEST_SECRET);
