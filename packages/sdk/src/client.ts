@@ -4,16 +4,21 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, getOperationAST, print } from 'graphql';
 import { operationMethods, type OperationMethods, type RequestOptions } from './operations.js';
 import { type Paginators, paginators } from './pagination.js';
-import { abortable, mayRetry, type RetryOptions, retryPolicy, timerSleep, withRetries } from './retries.js';
+import { abortable, mayRetry, type ReconnectOptions, reconnectPolicy, type RetryOptions, retryPolicy, timerSleep, withRetries } from './retries.js';
 import { type SubscribeToDocument, subscribeOver, subscriptions, type Subscriptions } from './subscriptions.js';
-import { httpTransport, socketTransport } from './transport.js';
+import { httpTransport, type OnConnectionEvent, socketTransport, webSocketUrl } from './transport.js';
 
 export interface ClientOptions {
   /** The GraphQL endpoint, e.g. `https://escalate.example/graphql`; subscriptions use the same path over ws(s). */
   url: string;
+  /** The subscription endpoint, when it is not `url` over ws:// (for http://) or wss:// (for https://). */
+  wsUrl?: string;
   /** A bearer token (JWT). */
   token?: string;
-  /** Called before every request and connection, for tokens that change. */
+  /**
+   * Called before every request and every (re)connection of the subscription socket, for tokens that change. When the
+   * server closes the socket for the token (4403, e.g. expired), the client asks again and reconnects with the new one.
+   */
   getToken?: () => string | null | undefined | Promise<string | null | undefined>;
   /** Defaults to the global `fetch`. */
   fetch?: typeof fetch;
@@ -21,6 +26,8 @@ export interface ClientOptions {
   webSocketImpl?: unknown;
   /** Retries of queries (and of mutations that carry an `idempotencyKey`); `false` turns them off. */
   retry?: RetryOptions | false;
+  /** Reconnects of the subscription socket: for ever by default, waiting 500 ms doubling up to 10 s, jittered. */
+  reconnect?: ReconnectOptions;
   /** Extra headers on every HTTP request. */
   headers?: Record<string, string>;
   /**
@@ -42,6 +49,11 @@ export interface EscalateClient extends OperationMethods {
   subscribe: Subscriptions;
   /** Any operation, e.g. your own `TypedDocumentNode`, with the same authentication, errors and retries. */
   request: RequestDocument;
+  /**
+   * Listens to the subscription socket's state: `'connected'`, `'disconnected'` (once per outage, with `since`, when it
+   * went down) and `'reconnecting'` (before each attempt, with its delay). Returns the function that stops listening.
+   */
+  on: OnConnectionEvent;
   /** Closes the subscription socket; a later subscription opens a new one. */
   close(): Promise<void>;
 }
@@ -53,7 +65,14 @@ export function createClient(options: ClientOptions): EscalateClient {
   const sleep = abortable(options.sleep ?? timerSleep);
   const retry = retryPolicy(options.retry);
   const send = httpTransport({ url: options.url, fetch: fetchImpl, headers: options.headers, token });
-  const socket = socketTransport({ url: options.url, webSocketImpl: options.webSocketImpl, token, sleep });
+  const socket = socketTransport({
+    url: options.wsUrl ?? webSocketUrl(options.url),
+    webSocketImpl: options.webSocketImpl,
+    token,
+    tokenRenews: options.getToken !== undefined,
+    sleep,
+    reconnect: reconnectPolicy(options.reconnect),
+  });
 
   async function request<R, V>(document: TypedDocumentNode<R, V> | DocumentNode, variables?: V, { signal }: RequestOptions = {}): Promise<R> {
     const operation = getOperationAST(document);
@@ -64,5 +83,5 @@ export function createClient(options: ClientOptions): EscalateClient {
   const subscribe: SubscribeToDocument = subscribeOver(socket);
   const methods = operationMethods(request, subscribe);
 
-  return { ...methods, paginate: paginators(methods), subscribe: subscriptions(methods, subscribe), request, close: socket.close };
+  return { ...methods, paginate: paginators(methods), subscribe: subscriptions(methods, subscribe), request, on: socket.on, close: socket.close };
 }

@@ -2,7 +2,8 @@
 export { createClient, type ClientOptions, type EscalateClient, type RequestDocument } from './client.js';
 export type { OperationMethods, RequestOptions } from './operations.js';
 export type { ConnectionOf, Paginators } from './pagination.js';
-export type { RetryOptions } from './retries.js';
+export { reconnectDelay, type ReconnectOptions, type RetryOptions } from './retries.js';
+export type { ConnectionEvent, ConnectionEvents, OnConnectionEvent } from './transport.js';
 export type { SubscribeToDocument, Subscriptions } from './subscriptions.js';
 export {
   AuthenticationError,

@@ -12,6 +12,33 @@ export interface RetryOptions {
   maxDelayMs?: number;
 }
 
+/** How the subscription socket reconnects after it drops; see `ClientOptions.reconnect`. */
+export interface ReconnectOptions {
+  /** Reconnect attempts in a row before subscriptions fail with a `NetworkError` (default: no limit). */
+  attempts?: number;
+  /** The wait before the first attempt, at most; doubles each attempt (default 500 ms). */
+  baseDelayMs?: number;
+  /** The longest wait between attempts (default 10 s). */
+  maxDelayMs?: number;
+}
+
+/** The reconnect options with their defaults: retry for ever, 500 ms doubling up to 10 s. */
+export function reconnectPolicy(options: ReconnectOptions | undefined): Required<ReconnectOptions> {
+  return { attempts: Number.POSITIVE_INFINITY, baseDelayMs: 500, maxDelayMs: 10_000, ...options };
+}
+
+/**
+ * The wait before reconnect attempt `attempt` (1 for the first after a drop): `baseDelayMs` doubling each attempt,
+ * capped at `maxDelayMs`, then jittered down to between half of it and all of it, so that the many clients a server
+ * restart disconnects at once do not all come back at the same moment. With the defaults: 250–500 ms, 0.5–1 s, 1–2 s,
+ * 2–4 s, 4–8 s, then 5–10 s for as long as it takes.
+ */
+export function reconnectDelay(attempt: number, options: ReconnectOptions = {}, random: () => number = Math.random): number {
+  const policy = reconnectPolicy(options);
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(ceiling * (0.5 + random() / 2));
+}
+
 /** How the client waits; see `ClientOptions.sleep`. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 

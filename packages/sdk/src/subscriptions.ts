@@ -5,7 +5,7 @@ import { type DocumentNode, getOperationAST, print } from 'graphql';
 import type { OperationMethods } from './operations.js';
 import { subscriptionOperations } from './_generated/operation-tables.js';
 import { AuthenticationError, errorFromGraphQL, EscalateError, type GraphQLErrorShape, NetworkError } from './errors.js';
-import { isCloseEvent, REFUSED_CLOSE_CODES, type SocketTransport } from './transport.js';
+import { isCloseEvent, REFUSED_CLOSE_CODES, type SocketTransport, TokenNotRenewed } from './transport.js';
 
 /** The name of a subscription operation in operations/. */
 type SubscriptionName = (typeof subscriptionOperations)[number];
@@ -28,15 +28,22 @@ export function subscribeOver(socket: SocketTransport): SubscribeToDocument {
     const query = print(document);
     return {
       [Symbol.asyncIterator]() {
-        const iterator = socket.get().iterate<R>({ query, variables: (variables ?? {}) as Record<string, unknown>, operationName })[Symbol.asyncIterator]();
+        const client = socket.get();
+        // Held while it runs: a socket that drops under a running subscription is an outage, an idle one is not.
+        const release = socket.hold();
+        const iterator = client.iterate<R>({ query, variables: (variables ?? {}) as Record<string, unknown>, operationName })[Symbol.asyncIterator]();
         const fail = (error: unknown): never => {
+          release();
           throw subscriptionError(error, operationName, variables);
         };
         return {
           async next() {
             try {
               const result = await iterator.next();
-              if (result.done) return { done: true, value: undefined };
+              if (result.done) {
+                release();
+                return { done: true, value: undefined };
+              }
               if (result.value.errors?.length) fail(result.value.errors);
               return { done: false, value: result.value.data as R };
             } catch (error) {
@@ -44,6 +51,7 @@ export function subscribeOver(socket: SocketTransport): SubscribeToDocument {
             }
           },
           async return() {
+            release();
             await iterator.return?.();
             return { done: true, value: undefined };
           },
@@ -59,6 +67,7 @@ function subscriptionError(error: unknown, operationName: string | undefined, va
   if (error instanceof EscalateError) return error;
   const context = { operationName, variables, cause: error };
   const what = operationName ?? 'subscription';
+  if (error instanceof TokenNotRenewed) return new AuthenticationError(`${what}: ${error.message}`, context);
   if (isCloseEvent(error) && REFUSED_CLOSE_CODES.has(error.code)) {
     return new AuthenticationError(`${what}: the server refused the token (${error.code} ${error.reason})`, context);
   }
