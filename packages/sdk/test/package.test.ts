@@ -1,11 +1,12 @@
-// The package as users get it: built, packed with `npm pack`, installed from the tarball into fresh ESM and
-// CommonJS projects, typechecked there with tsc, and run against a real server.
+// The package as users get it: built, packed with `npm pack` as the README says, unpacked where `npm install` puts it
+// (offline), installed from the tarball into fresh ESM and CommonJS projects, typechecked there with tsc, and run
+// against a real server.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization, customerOf, ENGINEER, fileTicket, startTestServer, TestServer } from '../../server/test/helpers/test-server.js';
@@ -14,6 +15,7 @@ const run = promisify(execFile);
 const sdkDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const root = path.resolve(sdkDir, '../..');
 const sdkPackage = JSON.parse(readFileSync(path.join(sdkDir, 'package.json'), 'utf8')) as {
+  version: string;
   dependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
 };
@@ -184,6 +186,34 @@ describe('the packed package', () => {
     expect(packedFiles.filter((file) => /^(src|test)\//.test(file) || file.endsWith('.test.ts'))).toEqual([]);
     const cjsMarker = JSON.parse(readFileSync(path.join(sdkDir, 'dist/cjs/package.json'), 'utf8')) as { type: string };
     expect(cjsMarker.type).toBe('commonjs');
+  });
+
+  it('is the tarball the README installs, and require and import of it give createClient, offline', async () => {
+    // The README's commands name the file `npm pack` writes.
+    expect(path.basename(tarball)).toBe(`escalate-sdk-${sdkPackage.version}.tgz`);
+    const readme = readFileSync(path.join(sdkDir, 'README.md'), 'utf8');
+    expect(readme).toContain('npm pack -w @escalate/sdk');
+    expect(readme).toContain(`npm install /path/to/escalate/escalate-sdk-${sdkPackage.version}.tgz graphql`);
+
+    // What `npm install <tarball>` lays out, without a registry: the package unpacked into node_modules, and its
+    // dependencies and peer as the workspace has them.
+    const app = path.join(work, 'unpacked');
+    const installedAt = path.join(app, 'node_modules/@escalate/sdk');
+    mkdirSync(installedAt, { recursive: true });
+    await sh('tar', ['-xzf', tarball, '-C', installedAt, '--strip-components=1'], work);
+    const workspace = createRequire(path.join(sdkDir, 'package.json'));
+    for (const name of [...Object.keys(sdkPackage.dependencies), ...Object.keys(sdkPackage.peerDependencies)]) {
+      const link = path.join(app, 'node_modules', name);
+      mkdirSync(path.dirname(link), { recursive: true });
+      symlinkSync(path.dirname(workspace.resolve(`${name}/package.json`)), link, 'dir');
+    }
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'unpacked-consumer', private: true }));
+
+    const check = 'console.log(typeof createClient, typeof createClient({ url: "http://localhost:4000/graphql" }).on';
+    const esm = await sh(process.execPath, ['--input-type=module', '-e', `import { createClient } from '@escalate/sdk'; ${check}, import.meta.resolve('@escalate/sdk'));`], app);
+    const cjs = await sh(process.execPath, ['--input-type=commonjs', '-e', `const { createClient } = require('@escalate/sdk'); ${check}, require.resolve('@escalate/sdk'));`], app);
+    expect(esm.trim()).toBe(`function function ${pathToFileURL(path.join(installedAt, 'dist/esm/index.js')).href}`);
+    expect(cjs.trim()).toBe(`function function ${path.join(installedAt, 'dist/cjs/index.js')}`);
   });
 
   it('imports nothing Node-only on the browser (ESM) path', () => {
