@@ -2,6 +2,8 @@
 // arrives quickly with its close code and reason, or error code, and the use next to it goes on unaffected.
 // Raw sockets where the protocol's close codes and reasons are what is checked; the graphql-ws client elsewhere.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { idOf } from '../src/common/global-id';
+import { MAX_PENDING } from '../src/realtime/pubsub';
 import { Role } from '../src/users/user.entity';
 import { Closed, RawSocket, within } from './helpers/raw-socket';
 import { connect, subscribe, ticketProbe } from './helpers/subscriptions';
@@ -23,12 +25,13 @@ async function openOnceFree(server: TestServer, token?: string): Promise<RawSock
 
 describe('websocket limits', () => {
   let server: TestServer;
+  let acmeId: string;
   const acme = customerOf('acme');
   const engineer = (sub: string): Person => ({ sub, role: Role.ENGINEER });
 
   beforeAll(async () => {
     server = await startTestServer();
-    await createOrganization(server, 'acme');
+    acmeId = await createOrganization(server, 'acme');
   });
   afterAll(() => server.close());
 
@@ -100,6 +103,46 @@ describe('websocket limits', () => {
     expect(next.errors).toEqual([]);
     await client.dispose();
     expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning');
+  });
+
+  it(`ends a subscription more than ${MAX_PENDING} events behind with SUBSCRIBER_TOO_SLOW; the server and the socket go on`, async () => {
+    const client = connect(server.url, await server.token(engineer('engineer-slow')));
+    try {
+      const probe = ticketProbe(server, acme, (message: any) => message.ticketStatusChanged.ticket.number);
+      const flooded = await subscribe(client, `subscription { ticketStatusChanged { to ticket { number } } }`, {}, probe);
+      // More changes at once than a subscriber may leave unread (one taken at once, then MAX_PENDING and one more
+      // waiting): published in one go, none can be read in between.
+      const ticket = await fileTicket(server, acme, { title: 'Flooded' });
+      const ticketId = idOf(ticket.id, 'Ticket')!;
+      const organizationId = idOf(acmeId, 'Organization')!;
+      for (let i = 0; i < MAX_PENDING + 2; i += 1) {
+        server.realtime.publish({
+          topic: 'TICKET_STATUS',
+          payload: { ticketId, organizationId, from: 'NEW', to: 'IN_PROGRESS', at: '2026-12-01T15:00:00.000Z', actorId: null },
+        });
+      }
+      // The one already awaited arrives; then the error, instead of the 10,000 it could not keep.
+      const delivered: unknown[] = [];
+      await expect(
+        (async () => {
+          for (;;) delivered.push(await flooded.next(REFUSAL_MS));
+        })(),
+      ).rejects.toThrow(/SUBSCRIBER_TOO_SLOW/);
+      expect(delivered.length).toBeLessThan(10);
+      expect(flooded.errors).toEqual([
+        [
+          {
+            message: `This subscription fell more than ${MAX_PENDING} messages behind and was ended; subscribe again.`,
+            extensions: { code: 'SUBSCRIBER_TOO_SLOW', limit: MAX_PENDING },
+          },
+        ],
+      ]);
+      // The socket still serves: a new subscription hears the next change.
+      const again = await subscribe(client, `subscription { ticketStatusChanged { to ticket { number } } }`, {}, probe);
+      expect(again.errors).toEqual([]);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('closes a socket over a message larger than 1 MB with 1009, and answers one just under it', async () => {

@@ -14,6 +14,7 @@ import { Viewer, ViewerDirectory } from '../auth/viewer';
 import { WebSocketLimits } from '../config';
 import { Clock, Context } from '../context';
 import { ClientAddress } from './client-address';
+import { MAX_PENDING, SubscriberTooSlowError } from '../realtime/pubsub';
 import { limitViolation, QueryLimits } from './limits';
 import { subscribeShared } from './shared-execution';
 
@@ -192,6 +193,13 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         if (errors.length) return errors;
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
+      // A subscription ended for falling behind says so with a code (graphql-ws keeps only its message).
+      onError: (_connection, _id, _payload, errors) =>
+        errors.map((error) =>
+          error.originalError instanceof SubscriberTooSlowError
+            ? new GraphQLError(error.message, { extensions: { code: 'SUBSCRIBER_TOO_SLOW', limit: MAX_PENDING } })
+            : error,
+        ),
       // A closing socket sends nothing: the event is dropped.
       onNext: (connection) => {
         closeIfExpired(connection.extra.socket, states.get(connection.extra.socket)!);

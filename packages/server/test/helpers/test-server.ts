@@ -13,7 +13,7 @@ import { QueryLimits } from '../../src/http/limits';
 import { Role } from '../../src/users/user.entity';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createRealtime } from '../../src/realtime/pubsub';
+import { createRealtime, Realtime } from '../../src/realtime/pubsub';
 import { SlaTimer } from '../../src/sla-cycles/sla-timer';
 import { createTestDatabase } from './database';
 
@@ -58,6 +58,8 @@ export interface TestServer {
   slaTimer: SlaTimer;
   /** The notification outbox's worker: call `outbox.deliverDue()` by hand (or start it with `outbox: 'running'`). */
   outbox: OutboxWorker;
+  /** Where its changes are published: a test may publish what no change would (a flood). */
+  realtime: Realtime;
   /** SQL statements run so far; reset with `queries.length = 0`. */
   queries: string[];
   token(person: Person, options?: { expiresAt?: Date }): Promise<string>;
@@ -127,6 +129,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock,
     slaTimer,
     outbox,
+    realtime,
     queries,
     token,
     async gql(query, variables = {}, as = null) {
