@@ -58,7 +58,23 @@ export interface EscalateClient extends OperationMethods {
   close(): Promise<void>;
 }
 
-export function createClient(options: ClientOptions): EscalateClient {
+/**
+ * What every client does, without the generated methods: `request` and `subscribeTo` any document, the socket's
+ * state, `close`. A browser app that imports this and the documents it uses (`TicketsDocument`, …) bundles only
+ * those, rather than every operation's, as `createClient` must for its methods.
+ */
+export interface EscalateRequester {
+  /** Any operation over HTTP, with the client's token, typed errors and retries, typed by the document. */
+  request: RequestDocument;
+  /** Any subscription over the socket, as an async iterable of its events. */
+  subscribeTo: SubscribeToDocument;
+  /** As `EscalateClient.on`. */
+  on: OnConnectionEvent;
+  /** Closes the subscription socket; a later subscription opens a new one. */
+  close(): Promise<void>;
+}
+
+export function createRequester(options: ClientOptions): EscalateRequester {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   if (!fetchImpl) throw new Error('No fetch available: pass `fetch` to createClient.');
   const token = async () => (options.getToken ? await options.getToken() : options.token) ?? null;
@@ -80,8 +96,11 @@ export function createClient(options: ClientOptions): EscalateClient {
     const attempt = () => send<R>(query, operation?.name?.value, variables ?? {}, signal);
     return withRetries(attempt, mayRetry(operation?.operation, variables) ? retry : retryPolicy(false), sleep, signal);
   }
-  const subscribe: SubscribeToDocument = subscribeOver(socket);
-  const methods = operationMethods(request, subscribe);
+  return { request, subscribeTo: subscribeOver(socket), on: socket.on, close: socket.close };
+}
 
-  return { ...methods, paginate: paginators(methods), subscribe: subscriptions(methods, subscribe), request, on: socket.on, close: socket.close };
+export function createClient(options: ClientOptions): EscalateClient {
+  const { request, subscribeTo, on, close } = createRequester(options);
+  const methods = operationMethods(request, subscribeTo);
+  return { ...methods, paginate: paginators(methods), subscribe: subscriptions(methods, subscribeTo), request, on, close };
 }

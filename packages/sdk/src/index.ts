@@ -1,5 +1,5 @@
 // @escalate/sdk: the typed client of the Escalate support desk API.
-export { createClient, type ClientOptions, type EscalateClient, type RequestDocument } from './client.js';
+export { createClient, createRequester, type ClientOptions, type EscalateClient, type EscalateRequester, type RequestDocument } from './client.js';
 export type { OperationMethods, RequestOptions } from './operations.js';
 export type { ConnectionOf, Paginators } from './pagination.js';
 export { reconnectDelay, type ReconnectOptions, type RetryOptions } from './retries.js';
