@@ -24,6 +24,7 @@ export class ViewerDirectory {
   private readonly organizationIdBySlug = new Map<string, string>();
   private readonly recent = new Map<string, { viewer: Viewer; claimsKey: string; writtenAt: number }>();
 
+  /** `em` is only forked (it may be the global one): a remembered viewer, the usual case, costs no entity manager. */
   async viewerFor(em: EntityManager, claims: TokenClaims, now: Date): Promise<Viewer> {
     const claimsKey = JSON.stringify(claims);
     const cached = this.recent.get(claims.sub);

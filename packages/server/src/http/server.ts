@@ -187,7 +187,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
       }
       const now = clock();
       const claims = await verifyToken(token, jwtKey, now);
-      request.viewer = await viewers.viewerFor(orm.em.fork(), claims, now);
+      request.viewer = await viewers.viewerFor(orm.em, claims, now); // it forks only when it must read or write
       next();
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) return next(error);

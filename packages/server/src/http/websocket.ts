@@ -147,7 +147,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
           const token = bearerToken(typeof authorization === 'string' ? authorization : null);
           if (token) {
             const now = clock();
-            viewer = await viewers.viewerFor(orm.em.fork(), await verifyToken(token, jwtKey, now), now);
+            viewer = await viewers.viewerFor(orm.em, await verifyToken(token, jwtKey, now), now);
             state.expiresAt = decodeJwt(token).exp! * 1000; // verifyToken requires `exp`
           }
         } catch (error) {
