@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization, customerOf, ENGINEER, fileTicket, startTestServer, TestServer } from '../../server/test/helpers/test-server.js';
 import { createClient, type ClientOptions, type EscalateClient, NetworkError, RateLimitedError, type TicketStatus } from '../src/index.js';
+import { closedPort } from '../../server/test/helpers/ports.js';
 import { fakeTime, pokeUntil, rejection, within } from './helpers.js';
 
 /** What the proxy does with one request: answer it with this status (after forwarding it, when `forward`). */
@@ -72,15 +73,6 @@ async function startProxy(target: string): Promise<Proxy> {
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${new URL(target).pathname}`;
   proxy.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return proxy;
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createTcpServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const NEW_TICKET = { title: 'Retried', description: 'Filed through a flaky network.', severity: 'SEV3', environment: 'PRODUCTION', category: 'INCIDENT' } as const;

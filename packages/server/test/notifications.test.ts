@@ -1,7 +1,6 @@
 // The notification outbox, delivered to a real SMTP server started inside the test (smtp-server on a free port):
 // SLA notifications to the right people, retries with backoff, nothing lost across a restart, and logging in place
 // of sending when SMTP_URL is not set. Time moves by the test clock.
-import { createServer as createNetServer, AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueNotification } from '../src/notifications/enqueue';
@@ -9,20 +8,12 @@ import { Notification, NotificationKind, NotificationStatus } from '../src/notif
 import { MAX_ATTEMPTS, OutboxWorker } from '../src/notifications/outbox-worker';
 import { runInTransaction } from '../src/realtime/after-commit';
 import { createRealtime } from '../src/realtime/pubsub';
+import { closedPort } from './helpers/ports';
 import { startSmtpServer } from './helpers/smtp';
 import { createOrganization, customerOf, ENGINEER, fileTicket, MANAGER, startTestServer, TestServer } from './helpers/test-server';
 
 /** Where the notifications committed here announce themselves (the test's workers poll). */
 const realtime = createRealtime();
-
-/** A port nothing listens on: bound, read, released. */
-async function closedPort(): Promise<number> {
-  const probe = createNetServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /** Polls until `condition` holds (a running worker tells no one when it is done); `timeoutMs` only stops a hang. */
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
