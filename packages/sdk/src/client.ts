@@ -76,7 +76,7 @@ export interface EscalateRequester {
 
 export function createRequester(options: ClientOptions): EscalateRequester {
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (!fetchImpl) throw new Error('No fetch available: pass `fetch` to createClient.');
+  if (!fetchImpl) throw new Error('No fetch available: pass `fetch` in the client options.');
   const token = async () => (options.getToken ? await options.getToken() : options.token) ?? null;
   const sleep = abortable(options.sleep ?? timerSleep);
   const retry = retryPolicy(options.retry);

@@ -38,17 +38,18 @@ export function subscribeOver(socket: SocketTransport): SubscribeToDocument {
         };
         return {
           async next() {
+            let result: Awaited<ReturnType<typeof iterator.next>>;
             try {
-              const result = await iterator.next();
-              if (result.done) {
-                release();
-                return { done: true, value: undefined };
-              }
-              if (result.value.errors?.length) fail(result.value.errors);
-              return { done: false, value: result.value.data as R };
+              result = await iterator.next();
             } catch (error) {
               return fail(error);
             }
+            if (result.done) {
+              release();
+              return { done: true, value: undefined };
+            }
+            if (result.value.errors?.length) return fail(result.value.errors);
+            return { done: false, value: result.value.data as R };
           },
           async return() {
             release();

@@ -117,8 +117,6 @@ export interface SocketOptions {
   tokenRenews: boolean;
   sleep: Sleep;
   reconnect: Required<ReconnectOptions>;
-  /** For the reconnect jitter; defaults to Math.random. */
-  random?: () => number;
 }
 
 /** Thrown to graphql-ws when a token the server refused is all getToken has: subscriptions fail with it. */
@@ -197,7 +195,7 @@ export function socketTransport(options: SocketOptions): SocketTransport {
         },
         retryWait: async (retries) => {
           const attempt = retries + 1;
-          const delayMs = reconnectDelay(attempt, options.reconnect, options.random);
+          const delayMs = reconnectDelay(attempt, options.reconnect);
           wentDown(null, 'connection failed');
           emit('reconnecting', { attempt, delayMs, since: downSince! });
           await options.sleep(delayMs);
