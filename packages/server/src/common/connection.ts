@@ -8,6 +8,8 @@ import { isUuid } from './global-id';
 import { leanRows } from './lean-rows';
 
 export const MAX_PAGE_SIZE = 100;
+/** The most ids `nodes(ids)` takes at once (node.resolver.ts); each is looked up on its own (operation-size.ts). */
+export const MAX_NODES = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
 @ObjectType({ description: 'Where a page sits in the whole list.' })

@@ -63,13 +63,13 @@ export class Loaders {
     this.childrenOf(entity, parentProperty, orderBy).prime(parentId, rows);
   }
 
+  /** One loader per relation and order: two callers asking for different orders get each their own. */
   private childrenOf<T extends object>(entity: EntityClass<T>, parentProperty: keyof T & string, orderBy: QueryOrderMap<T>) {
-    const { table, column } = tableOf(this.em, entity);
-    const order = Object.entries(orderBy)
-      .map(([property, direction]) => `"${column(property)}" ${String(direction)}`)
-      .join(', ');
-    return this.keyed<string, T[]>(`children:${entity.name}.${parentProperty}`, async (parentIds) => {
-      const sql = `select * from "${table}" where "${column(parentProperty)}" in (?) order by ${order}`;
+    const order = Object.entries(orderBy);
+    return this.keyed<string, T[]>(`children:${entity.name}.${parentProperty}:${order.join(';')}`, async (parentIds) => {
+      const { table, column } = tableOf(this.em, entity);
+      const orderSql = order.map(([property, direction]) => `"${column(property)}" ${String(direction)}`).join(', ');
+      const sql = `select * from "${table}" where "${column(parentProperty)}" in (?) order by ${orderSql}`;
       const rows = leanRows(this.em, entity, await this.em.execute(sql, [[...parentIds]]));
       const byParent = new Map<string, T[]>(parentIds.map((id) => [id, []]));
       for (const row of rows) byParent.get((row[parentProperty] as { id: string } | null)?.id ?? '')?.push(row);

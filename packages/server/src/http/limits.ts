@@ -140,15 +140,16 @@ export interface GraphQLParams {
  * query, a document that does not parse, variables that are not JSON) is left to Apollo to answer.
  */
 export function requestLimitViolation(schema: GraphQLSchema, params: GraphQLParams, limits: QueryLimits): GraphQLError | null {
-  if (typeof params.query !== 'string') return null;
-  if (countTokens(params.query, limits.maxTokens) > limits.maxTokens) return tooManyTokens(limits);
+  const query = params.query;
+  if (typeof query !== 'string') return null;
   let document: DocumentNode;
   let variables: unknown = params.variables ?? {};
   try {
-    document = parse(params.query, { maxTokens: limits.maxTokens });
+    // The parser stops reading past the token limit; only then are the tokens counted, to say which it was.
+    document = parse(query, { maxTokens: limits.maxTokens });
     if (typeof variables === 'string') variables = JSON.parse(variables);
   } catch {
-    return null;
+    return countTokens(query, limits.maxTokens) > limits.maxTokens ? tooManyTokens(limits) : null;
   }
   if (typeof variables !== 'object' || variables === null) return null;
   const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;

@@ -12,11 +12,11 @@ import { Organization } from '../organizations/organization.entity';
 import { canSeeTicket } from '../tickets/ticket-access';
 import { Ticket } from '../tickets/ticket.entity';
 import { isStaff, User } from '../users/user.entity';
+import { MAX_NODES } from '../common/connection';
 import { badUserInput, notFound } from '../common/errors';
 import { fromGlobalId } from '../common/global-id';
 import { Node } from '../common/node';
 
-const MAX_NODES = 100;
 
 async function visibleTicket(ctx: Context, viewer: Viewer, ticketId: string): Promise<Ticket | null> {
   const ticket = await ctx.loaders.load(Ticket, ticketId);

@@ -19,7 +19,7 @@ import {
   SelectionSetNode,
   ValueNode,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE } from '../common/connection';
+import { DEFAULT_PAGE_SIZE, MAX_NODES } from '../common/connection';
 
 export interface OperationSize {
   /** Field nesting; fragments and introspection do not count. */
@@ -34,8 +34,6 @@ export interface OperationSize {
 
 const NOTHING: OperationSize = { depth: 0, rootFields: 0, cost: 0, statements: 0 };
 
-/** `nodes(ids)` looks up each id on its own; the resolver refuses more than this many (node.resolver.ts). */
-const MAX_NODES = 100;
 /** `slaPreview` reads the organization, its calendar and the severity's target before computing. */
 const SLA_PREVIEW_STATEMENTS = 3;
 

@@ -30,7 +30,7 @@ export const rootFields = (count: number) => `{ ${'severityLevels { severity } '
 export const directives = (count: number) => `{ ${'__typename @include(if: true) '.repeat(count)}}`;
 
 /** A ticket's related ticket's related ticket…, `levels` deep. */
-export const deepQuery = (levels: number) => `{ ticket(number: "RS-1001") { ${'relatedTicket { '.repeat(levels)}id${' }'.repeat(levels)} } }`;
+const deepQuery = (levels: number) => `{ ticket(number: "RS-1001") { ${'relatedTicket { '.repeat(levels)}id${' }'.repeat(levels)} } }`;
 
 /** The server under attack. */
 export interface AttackTarget {
@@ -250,7 +250,7 @@ const HEALTH_POLL_MS = 20;
  * counted from when the request was sent, as a health checker sees it. For a server in this very process, from when
  * the poll was due instead: a server that blocks the event loop delays the poll itself, and that delay is the server's.
  */
-export function watchHealth(url: string, { inProcess }: { inProcess: boolean }): () => Promise<number> {
+function watchHealth(url: string, { inProcess }: { inProcess: boolean }): () => Promise<number> {
   const healthz = new URL('/healthz', url);
   let running = true;
   let slowest = 0;
