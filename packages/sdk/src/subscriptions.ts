@@ -22,6 +22,20 @@ export type Subscriptions = Pick<OperationMethods, SubscriptionName> & {
   document: SubscribeToDocument;
 };
 
+/** What the server says of an event: its data, and in `extensions.cursor` where it sits in the server's log. */
+interface EventResult {
+  data?: unknown;
+  errors?: readonly GraphQLErrorShape[];
+  extensions?: { cursor?: unknown };
+}
+
+/**
+ * A subscription resumes where it was. graphql-ws sends the same request again at every reconnection; its `after`
+ * variable follows the cursor of the last event received, so the server first replays what was missed while the
+ * socket was down (a restart, a network drop), then goes on live: the loop sees each event once. The same when the
+ * server ends a subscription that fell too far behind (SUBSCRIBER_TOO_SLOW): it is resubscribed from its cursor.
+ * (A document of your own resumes only if it passes `$after` to the field's `after` argument.)
+ */
 export function subscribeOver(socket: SocketTransport): SubscribeToDocument {
   return <R, V>(document: TypedDocumentNode<R, V> | DocumentNode, variables?: V): AsyncIterable<R> => {
     const operationName = getOperationAST(document)?.name?.value;
@@ -31,35 +45,73 @@ export function subscribeOver(socket: SocketTransport): SubscribeToDocument {
         const client = socket.get();
         // Held while it runs: a socket that drops under a running subscription is an outage, an idle one is not.
         const release = socket.hold();
-        const iterator = client.iterate<R>({ query, variables: (variables ?? {}) as Record<string, unknown>, operationName })[Symbol.asyncIterator]();
+        const request = { query, operationName, variables: { ...(variables ?? {}) } as Record<string, unknown> };
+        const received: EventResult[] = [];
+        let failure: { error: unknown } | null = null;
+        let complete = false;
+        let wake: (() => void) | null = null;
+        const woken = () => {
+          wake?.();
+          wake = null;
+        };
+        const sink = {
+          next: (result: EventResult) => {
+            if (typeof result.extensions?.cursor === 'string') request.variables.after = result.extensions.cursor;
+            received.push(result);
+            woken();
+          },
+          error: (error: unknown) => {
+            if (isTooSlow(error) && request.variables.after) {
+              dispose = client.subscribe(request, sink);
+              return;
+            }
+            failure = { error };
+            woken();
+          },
+          complete: () => {
+            complete = true;
+            woken();
+          },
+        };
+        let dispose = client.subscribe(request, sink);
         const fail = (error: unknown): never => {
           release();
+          dispose();
           throw subscriptionError(error, operationName, variables);
         };
         return {
-          async next() {
-            let result: Awaited<ReturnType<typeof iterator.next>>;
-            try {
-              result = await iterator.next();
-            } catch (error) {
-              return fail(error);
+          async next(): Promise<IteratorResult<R>> {
+            for (;;) {
+              const result = received.shift();
+              if (result) {
+                if (result.errors?.length) return fail(result.errors);
+                return { done: false, value: result.data as R };
+              }
+              if (failure) return fail(failure.error);
+              if (complete) {
+                release();
+                return { done: true, value: undefined };
+              }
+              await new Promise<void>((resolve) => (wake = resolve));
             }
-            if (result.done) {
-              release();
-              return { done: true, value: undefined };
-            }
-            if (result.value.errors?.length) return fail(result.value.errors);
-            return { done: false, value: result.value.data as R };
           },
-          async return() {
+          async return(): Promise<IteratorResult<R>> {
             release();
-            await iterator.return?.();
+            dispose();
+            received.length = 0;
+            complete = true;
+            woken();
             return { done: true, value: undefined };
           },
         };
       },
     };
   };
+}
+
+/** The server ended the subscription for falling too far behind: it resumes from its cursor. */
+function isTooSlow(error: unknown): boolean {
+  return Array.isArray(error) && error.some((item: GraphQLErrorShape) => item?.extensions?.code === 'SUBSCRIBER_TOO_SLOW');
 }
 
 /** The typed error for what graphql-ws threw: the server's GraphQL errors, a refused token, or a closed or failed socket. */

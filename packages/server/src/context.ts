@@ -4,6 +4,7 @@ import { Logger } from 'pino';
 import { Viewer } from './auth/viewer';
 import { Loaders } from './common/loaders';
 import { Config } from './config';
+import type { LiveLog } from './events/live-log';
 import { Realtime } from './realtime/pubsub';
 
 /** Time comes in from outside, so tests move it instead of sleeping. */
@@ -19,4 +20,6 @@ export interface Context {
   config: Config;
   log: Logger;
   realtime: Realtime;
+  /** What subscriptions deliver, from the log, resumable (events/live-log.ts). */
+  live: LiveLog;
 }

@@ -1,7 +1,7 @@
 // Fan-out at the floor: an event is read from the database once and shared by every subscriber that hears it, so
 // the statements an event costs do not grow with the number of subscribers; and each still sees only its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, subscribe, Subscription, ticketProbe } from './helpers/subscriptions';
+import { connect, Probe, subscribe, Subscription, ticketProbe } from './helpers/subscriptions';
 import { createOrganization, customerOf, ENGINEER, fileTicket, MANAGER, startTestServer, TestServer } from './helpers/test-server';
 
 const SELECTION = `{ ticket { number title organization { name } requester { name } assignee { name }
@@ -20,8 +20,12 @@ describe('fan-out of one event', () => {
   async function statementsWith(count: number): Promise<number> {
     const client = connect(server.url, await server.token(count % 2 ? ENGINEER : MANAGER));
     const subscriptions: Subscription<any>[] = [];
-    // One probe for all: each subscription hears every poke, and knows them all for echoes.
-    const probe = ticketProbe(server, customerOf('fan'), (message: any) => message.slaStatusChanged.ticket.number);
+    // One probe for all: each subscription hears every poke, and knows them all for echoes. A poke files a ticket and
+    // leaves it open: one event, so that none of a poke's events is still being resolved when the count begins.
+    const probe = new Probe<any>(
+      async () => (await fileTicket(server, customerOf('fan'), { title: 'Probe' })).number,
+      (message) => message.slaStatusChanged.ticket.number,
+    );
     try {
       for (let i = 0; i < count; i += 1) subscriptions.push(await subscribe(client, `subscription { slaStatusChanged ${SELECTION} }`, {}, probe));
       for (const subscription of subscriptions) await subscription.catchUp();

@@ -116,9 +116,13 @@ describe('websocket limits', () => {
       const ticketId = idOf(ticket.id, 'Ticket')!;
       const organizationId = idOf(acmeId, 'Organization')!;
       for (let i = 0; i < MAX_PENDING + 2; i += 1) {
-        server.realtime.publish({
+        server.realtime.deliver({
           topic: 'TICKET_STATUS',
-          payload: { ticketId, organizationId, from: 'NEW', to: 'IN_PROGRESS', at: '2026-12-01T15:00:00.000Z', actorId: null },
+          payload: {
+            position: { xid: 1n << 40n, seq: BigInt(i) },
+            cursor: `flood-${i}`,
+            ...{ ticketId, organizationId, from: 'NEW', to: 'IN_PROGRESS', at: '2026-12-01T15:00:00.000Z', actorId: null },
+          },
         });
       }
       // The one already awaited arrives; then the error, instead of the 10,000 it could not keep.

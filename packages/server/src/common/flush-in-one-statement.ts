@@ -86,10 +86,12 @@ function insertOf(em: EntityManager, meta: EntityMetadata, changeSets: ChangeSet
     });
     return `(${placeholders.join(', ')})`;
   });
-  // As flush reads them back: database defaults the new rows do not set (e.g. a sequence, a version).
+  // As flush reads them back: database defaults the new rows do not set (e.g. a sequence, a version); not lazy
+  // ones, which nothing reads unless it asks (a ticket event's place in the live log).
   const returning = meta.props.filter(
     (prop) =>
       prop.persist !== false &&
+      !prop.lazy &&
       (prop.defaultRaw || prop.autoincrement || prop.generated) &&
       changeSets.some((changeSet) => !(prop.name in changeSet.payload)),
   );

@@ -7,7 +7,7 @@ import { inTransaction } from '../common/mutation';
 import { Context } from '../context';
 import { EscalationMessage } from '../realtime/pubsub';
 import { renewRequestScope } from '../common/request-scope';
-import { hear } from '../common/subscriptions';
+import { hear, ResumableArgs } from '../common/subscriptions';
 import { Ticket } from '../tickets/ticket.entity';
 import { Role, STAFF_ROLES, User } from '../users/user.entity';
 import { Escalation } from './escalation.entity';
@@ -81,12 +81,12 @@ export class EscalationResolver {
 
   @Subscription(() => Escalation, {
     description: 'Every escalation raised, acknowledged or resolved (staff).',
-    subscribe: hear()('ESCALATION', (_args, ctx) => {
+    subscribe: hear<ResumableArgs>()('ESCALATION', (_args, ctx) => {
       requireRole(ctx.viewer, STAFF_ROLES, 'subscribe to escalationChanged');
       return () => true;
     }),
   })
-  async escalationChanged(@Root() message: EscalationMessage, @Ctx() ctx: Context): Promise<Escalation> {
+  async escalationChanged(@Root() message: EscalationMessage, @Args() _args: ResumableArgs, @Ctx() ctx: Context): Promise<Escalation> {
     renewRequestScope(ctx, message);
     return (await ctx.loaders.load(Escalation, message.escalationId))!;
   }

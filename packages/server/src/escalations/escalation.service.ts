@@ -1,7 +1,6 @@
 // Escalating to support management, as the policy describes: only after asking for an update or a severity
 // change, with the reason and the business impact; the account manager and the escalations address are told.
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { viewerIsStaff } from '../auth/rules';
 import { idOf, toGlobalId } from '../common/global-id';
 import { InputCheck } from '../common/input-check';
@@ -14,7 +13,6 @@ import { enqueueNotification } from '../notifications/enqueue';
 import { NotificationKind } from '../notifications/notification.entity';
 import { Organization } from '../organizations/organization.entity';
 import { policySettings } from '../policy/policy-admin';
-import { publishAfterCommit } from '../realtime/after-commit';
 import { SeverityChangeRequest } from '../severity-requests/severity-change-request.entity';
 import { canSeeTicket, ticketForMutation } from '../tickets/ticket-access';
 import { TicketStatus } from '../tickets/ticket-enums';
@@ -22,18 +20,6 @@ import { Ticket } from '../tickets/ticket.entity';
 import { Role, User } from '../users/user.entity';
 import { Escalation, EscalationStatus } from './escalation.entity';
 import { EscalationAcknowledgeInput, EscalationCreateInput, EscalationResolveInput, TEXT_MAX } from './escalation.inputs';
-
-function announce(em: EntityManager, escalation: Escalation): void {
-  publishAfterCommit(em, {
-    topic: 'ESCALATION',
-    payload: {
-      escalationId: escalation.id,
-      ticketId: escalation.ticket.id,
-      organizationId: escalation.organizationId,
-      status: escalation.status,
-    },
-  });
-}
 
 export async function createEscalation(change: Change, input: EscalationCreateInput): Promise<Escalation> {
   const { em, viewer, now } = change;
@@ -97,7 +83,6 @@ export async function createEscalation(change: Change, input: EscalationCreateIn
     at: now,
     data: { escalationId: escalation.nodeId, notified: notifiedAddresses },
   });
-  announce(em, escalation);
   try {
     await em.flush();
   } catch (error) {
@@ -146,7 +131,6 @@ export async function acknowledgeEscalation(change: Change, input: EscalationAck
       ownerId: toGlobalId('User', ownerId),
     },
   });
-  announce(em, escalation);
   await em.flush();
   return escalation;
 }
@@ -168,7 +152,6 @@ export async function resolveEscalation(change: Change, input: EscalationResolve
     at: now,
     data: { escalationId: escalation.nodeId, resolution },
   });
-  announce(em, escalation);
   await em.flush();
   return escalation;
 }

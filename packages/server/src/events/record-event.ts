@@ -13,12 +13,12 @@ export interface EventRecord {
   internal?: boolean;
 }
 
-/** Appends to a ticket's audit trail, in the caller's transaction, and announces it once committed. */
+/**
+ * Appends to a ticket's audit trail, in the caller's transaction. The trail is the live log: once committed, every
+ * instance reads the event from it and delivers it to the subscriptions that hear it (events/live-log.ts).
+ */
 export function recordEvent(em: EntityManager, ticket: Ticket, { type, actorId, at, data, internal = false }: EventRecord): TicketEvent {
   const event = em.create(TicketEvent, { ticket, type, actor: actorId, at, data, internal });
-  publishAfterCommit(em, {
-    topic: 'TICKET_EVENT',
-    payload: { eventId: event.id, ticketId: ticket.id, organizationId: ticket.organization.id, internal },
-  });
+  publishAfterCommit(em, { topic: 'LOG', payload: {} });
   return event;
 }

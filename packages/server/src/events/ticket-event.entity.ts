@@ -34,7 +34,7 @@ registerEnumType(TicketEventType, {
     SEVERITY_CHANGED: { description: 'Data: from, to, reason.' },
     ASSIGNED: { description: 'Data: fromAssigneeId, toAssigneeId (null when unassigned).' },
     NOTE_ADDED: { description: 'Data: noteId, kind, visibility.' },
-    SLA_CYCLE_STARTED: { description: 'A response cycle started. Data: metric, targetSeconds, clock, dueAt.' },
+    SLA_CYCLE_STARTED: { description: 'A response cycle started. Data: metric, targetSeconds, clock, dueAt, state.' },
     SLA_CYCLE_STOPPED: { description: 'A response cycle stopped. Data: metric, reason (RESPONDED, RESOLVED, CLOSED), state.' },
     SLA_STATE_CHANGED: { description: 'A cycle’s state changed. Data: metric, from, to; actor null when time alone changed it.' },
     SLA_RETARGETED: { description: 'A running cycle got a new target after a severity change. Data: metric, targetSeconds, clock, dueAt.' },
@@ -50,9 +50,10 @@ registerEnumType(TicketEventType, {
 /** The audit trail: one row for every change to a ticket. Nothing changes without one. */
 @Entity({ tableName: 'ticket_event' })
 @Index({ name: 'ticket_event_ticket_at_index', properties: ['ticket', 'at'] })
+@Index({ name: 'ticket_event_log_index', properties: ['logXid', 'logPosition'] })
 @ObjectType({ implements: Node, description: 'One change to a ticket, with who made it and when.' })
 export class TicketEvent implements Node {
-  [OptionalProps]?: 'nodeId';
+  [OptionalProps]?: 'nodeId' | 'logXid' | 'logPosition';
 
   @PrimaryKey({ type: 'uuid' })
   /** Time-ordered, so that rows of the same instant keep their creation order (see uuid7). */
@@ -84,4 +85,14 @@ export class TicketEvent implements Node {
   /** Staff-only events (about internal notes) are hidden from customers. */
   @Property({ type: 'boolean' })
   internal: boolean = false;
+
+  /**
+   * Its place in the live log (events/live-log.ts): the id of the transaction that wrote it (the database's
+   * default), then the order of insertion. Written by the database; lazy, so nothing reads it by the way.
+   */
+  @Property({ type: 'string', columnType: 'xid8', defaultRaw: 'pg_current_xact_id()', lazy: true })
+  logXid?: string;
+
+  @Property({ type: 'bigint', autoincrement: true, lazy: true })
+  logPosition?: string;
 }

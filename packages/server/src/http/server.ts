@@ -16,6 +16,7 @@ import { Viewer, ViewerDirectory } from '../auth/viewer';
 import { Loaders } from '../common/loaders';
 import { Config, StartupError } from '../config';
 import { Clock, Context, systemClock } from '../context';
+import { LiveLog } from '../events/live-log';
 import { Realtime } from '../realtime/pubsub';
 import { DEFAULT_LIMITS, GraphQLParams, QueryLimits, requestLimitViolation } from './limits';
 import { clientAddressOf } from './client-address';
@@ -70,9 +71,11 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
   /** Set when stop() begins: `/readyz` answers 503 so load balancers send no more traffic here. */
   let draining = false;
 
+  const live = new LiveLog({ orm, realtime: options.realtime, clock, log });
+  live.start();
   const contextFor = (viewer: Viewer | null, log: Logger): Context => {
     const em = orm.em.fork();
-    return { viewer, em, loaders: new Loaders(em), clock, config, log, realtime: options.realtime };
+    return { viewer, em, loaders: new Loaders(em), clock, config, log, realtime: options.realtime, live };
   };
 
   // Subscriptions: graphql-ws on the same path, with its limits (websocket.ts).
@@ -244,6 +247,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     draining = true;
     if (httpServer.listening) httpServer.close(); // no new connections from now on; the drain below waits for the rest
     await subscriptions.close();
+    await live.stop();
     await apollo.stop();
     await rateLimits.close();
   };

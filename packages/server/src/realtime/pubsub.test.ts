@@ -5,7 +5,11 @@ import { createRealtime, MAX_PENDING, Realtime, SubscriberTooSlowError } from '.
 
 const status = (ticketId: string, organizationId = 'org-1') => ({
   topic: 'TICKET_STATUS' as const,
-  payload: { ticketId, organizationId, from: 'NEW', to: 'IN_PROGRESS', at: '2026-12-07T09:00:00Z', actorId: null },
+  payload: {
+    position: { xid: 1n, seq: 1n },
+    cursor: 'c',
+    ...{ ticketId, organizationId, from: 'NEW', to: 'IN_PROGRESS', at: '2026-12-07T09:00:00Z', actorId: null },
+  },
 });
 
 describe('realtime subscriptions (in memory)', () => {
@@ -15,9 +19,9 @@ describe('realtime subscriptions (in memory)', () => {
   it('keeps only the messages the subscriber hears, in order', async () => {
     realtime = createRealtime();
     const messages = realtime.subscribe('TICKET_STATUS', (message) => message.organizationId === 'org-1')[Symbol.asyncIterator]();
-    realtime.publish(status('a'));
-    realtime.publish(status('b', 'org-2'));
-    realtime.publish(status('c'));
+    realtime.deliver(status('a'));
+    realtime.deliver(status('b', 'org-2'));
+    realtime.deliver(status('c'));
     expect((await messages.next()).value.ticketId).toBe('a');
     expect((await messages.next()).value.ticketId).toBe('c');
     await messages.return!();
@@ -33,7 +37,7 @@ describe('realtime subscriptions (in memory)', () => {
       while (received.length < MAX_PENDING + 1) received.push((await reading.next()).value.ticketId);
     })();
     for (let i = 0; i <= MAX_PENDING; i += 1) {
-      realtime.publish(status(`t${i}`));
+      realtime.deliver(status(`t${i}`));
       if (i % 1000 === 0) await new Promise((resolve) => setImmediate(resolve)); // the reader reads as they come
     }
     await reader;
@@ -48,8 +52,8 @@ describe('realtime subscriptions (in memory)', () => {
       return true;
     })[Symbol.asyncIterator]();
     const other = realtime.subscribe('TICKET_STATUS')[Symbol.asyncIterator]();
-    realtime.publish(status('bad'));
-    realtime.publish(status('good'));
+    realtime.deliver(status('bad'));
+    realtime.deliver(status('good'));
     expect((await fragile.next()).value.ticketId).toBe('good');
     expect((await other.next()).value.ticketId).toBe('bad');
   });

@@ -1,19 +1,35 @@
-// Realtime messages between the code that changes things and the subscriptions that report them. In memory for
-// one process; through Redis (REDIS_URL) so that every instance's subscribers hear every instance's changes.
+// Realtime messages between the code that changes things and the subscriptions that report them.
+//
+// Two kinds. Signals go to every instance (through Redis with REDIS_URL, in memory otherwise): DUE wakes a worker,
+// LOG says the live log has grown. Log messages (what subscriptions deliver) are read from PostgreSQL by each
+// instance's live log (events/live-log.ts) and delivered to that instance's own subscribers: Redis only rings the bell,
+// and a missed ring loses nothing.
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { PubSubEventTarget } from '@graphql-yoga/subscription';
 import { Redis } from 'ioredis';
 import { Logger } from 'pino';
 import { SlaMetric, SlaState } from '../sla/vocabulary';
 
-export interface TicketEventMessage {
+/** Where an event sits in the live log: the id of the transaction that wrote it, then its order of insertion. */
+export interface LogPosition {
+  xid: bigint;
+  seq: bigint;
+}
+
+/** What every log message carries: its place in the log, and the cursor a client resumes from (events/live-log.ts). */
+export interface Logged {
+  position: LogPosition;
+  cursor: string;
+}
+
+export interface TicketEventMessage extends Logged {
   eventId: string;
   ticketId: string;
   organizationId: string;
   internal: boolean;
 }
 
-export interface TicketStatusMessage {
+export interface TicketStatusMessage extends Logged {
   ticketId: string;
   organizationId: string;
   from: string;
@@ -22,18 +38,17 @@ export interface TicketStatusMessage {
   actorId: string | null;
 }
 
-export interface SlaStatusMessage {
+export interface SlaStatusMessage extends Logged {
   ticketId: string;
   organizationId: string;
   severity: string;
-  cycleId: string;
   metric: SlaMetric;
   previousState: SlaState | null;
   state: SlaState;
   at: string;
 }
 
-export interface EscalationMessage {
+export interface EscalationMessage extends Logged {
   escalationId: string;
   ticketId: string;
   organizationId: string;
@@ -46,21 +61,32 @@ export interface DueMessage {
   at: string;
 }
 
-export type RealtimeMessage =
-  | { topic: 'DUE'; payload: DueMessage }
+/** Signals, to every instance. */
+export type SignalMessage = { topic: 'DUE'; payload: DueMessage } | { topic: 'LOG'; payload: Record<string, never> };
+
+/** What the live log delivers to this instance's subscribers. */
+export type LogMessage =
   | { topic: 'TICKET_EVENT'; payload: TicketEventMessage }
   | { topic: 'TICKET_STATUS'; payload: TicketStatusMessage }
   | { topic: 'SLA_STATUS'; payload: SlaStatusMessage }
   | { topic: 'ESCALATION'; payload: EscalationMessage };
 
+export type RealtimeMessage = SignalMessage | LogMessage;
 export type RealtimeTopic = RealtimeMessage['topic'];
+export type LogTopic = LogMessage['topic'];
+const LOG_TOPICS: ReadonlySet<string> = new Set<LogTopic>(['TICKET_EVENT', 'TICKET_STATUS', 'SLA_STATUS', 'ESCALATION']);
 /** What a topic carries. */
 export type MessageOf<T extends RealtimeTopic> = Extract<RealtimeMessage, { topic: T }>['payload'];
 
 type Topics = Record<string, [unknown]>;
 
 export interface Realtime {
-  publish(message: RealtimeMessage): void;
+  /** True when signals reach other instances (Redis): then a ring may be missed, and the live log also polls. */
+  readonly distributed: boolean;
+  /** A signal to every instance, this one included. */
+  publish(message: SignalMessage): void;
+  /** A log message to this instance's subscribers (the live log's job). */
+  deliver(message: LogMessage): void;
   /**
    * The topic's messages that `hears` accepts (all by default), from now on. A subscriber that lets more than
    * MAX_PENDING of them wait unread is ended with SubscriberTooSlowError rather than losing some silently.
@@ -81,15 +107,24 @@ export class SubscriberTooSlowError extends Error {
 /** `realtime` as type-graphql's PubSub (topic = routing key), so that whatever type-graphql subscribes goes through it. */
 export function asTypeGraphqlPubSub(realtime: Realtime): { publish(routingKey: string, ...args: unknown[]): void; subscribe(routingKey: string): AsyncIterable<unknown> } {
   return {
-    publish: (routingKey, payload) => realtime.publish({ topic: routingKey, payload } as RealtimeMessage),
+    publish: (routingKey, payload) => {
+      const message = { topic: routingKey, payload } as RealtimeMessage;
+      if (isLogMessage(message)) realtime.deliver(message);
+      else realtime.publish(message);
+    },
     subscribe: (routingKey) => realtime.subscribe(routingKey as RealtimeTopic),
   };
+}
+
+function isLogMessage(message: RealtimeMessage): message is LogMessage {
+  return LOG_TOPICS.has(message.topic);
 }
 
 export function createRealtime(options: { redisUrl?: string; channelPrefix?: string; log?: Logger } = {}): Realtime {
   const prefix = options.channelPrefix ?? 'escalate:';
   let clients: Redis[] = [];
   let eventTarget: PubSubEventTarget<Topics>;
+  const localTarget = memoryEventTarget(options.log);
   if (options.redisUrl) {
     const publishClient = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
     const subscribeClient = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
@@ -99,15 +134,20 @@ export function createRealtime(options: { redisUrl?: string; channelPrefix?: str
     clients = [publishClient, subscribeClient];
     eventTarget = createRedisEventTarget({ publishClient, subscribeClient }) as PubSubEventTarget<Topics>;
   } else {
-    eventTarget = memoryEventTarget(options.log);
+    eventTarget = localTarget;
   }
+  const targetOf = (topic: RealtimeTopic) => (LOG_TOPICS.has(topic) ? localTarget : eventTarget);
   return {
+    distributed: clients.length > 0,
     publish(message) {
       eventTarget.dispatchEvent(new CustomEvent(`${prefix}${message.topic}`, { detail: message.payload }) as never);
     },
+    deliver(message) {
+      localTarget.dispatchEvent(new CustomEvent(`${prefix}${message.topic}`, { detail: message.payload }) as never);
+    },
     subscribe<T extends RealtimeTopic>(topic: T, hears: (message: MessageOf<T>) => boolean = () => true) {
       return {
-        [Symbol.asyncIterator]: () => new Subscription<MessageOf<T>>(eventTarget, `${prefix}${topic}`, hears),
+        [Symbol.asyncIterator]: () => new Subscription<MessageOf<T>>(targetOf(topic), `${prefix}${topic}`, hears),
       };
     },
     async close() {

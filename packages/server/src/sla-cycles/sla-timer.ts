@@ -14,7 +14,7 @@ import { enqueueSlaNotifications } from '../notifications/sla-notifications';
 import { Organization } from '../organizations/organization.entity';
 import { runInTransaction } from '../realtime/after-commit';
 import { Pacer } from '../realtime/pacer';
-import { Realtime, RealtimeMessage } from '../realtime/pubsub';
+import { Realtime, SignalMessage } from '../realtime/pubsub';
 import { Ticket } from '../tickets/ticket.entity';
 import { User } from '../users/user.entity';
 import { SlaState } from './sla-enums';
@@ -63,7 +63,7 @@ export class SlaTimer {
    * with recording the next (a burst of thousands is recorded first, then heard).
    */
   private async pass(): Promise<Date | null> {
-    const held: RealtimeMessage[] = [];
+    const held: SignalMessage[] = [];
     const holding: Realtime = { ...this.options.realtime, publish: (message) => held.push(message) };
     try {
       while ((await this.tick(holding)) === SLA_BATCH);

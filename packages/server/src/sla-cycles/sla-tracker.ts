@@ -1,6 +1,6 @@
 // Keeps a ticket's response cycles in step with what happens to it (SPEC §3), inside the caller's transaction:
-// starts, stops, pauses, resumes and retargets cycles, records each state change as a TicketEvent and announces
-// it on `slaStatusChanged` after commit. The arithmetic is the pure engine's (src/sla).
+// starts, stops, pauses, resumes and retargets cycles, and records each state change as a TicketEvent, which
+// `slaStatusChanged` delivers once committed (events/live-log.ts). The arithmetic is the pure engine's (src/sla).
 import { FilterQuery, LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Step } from '../common/mutation';
@@ -101,9 +101,9 @@ export class SlaTracker {
         targetSeconds: cycle.targetSeconds,
         clock: cycle.clock,
         dueAt: cycle.dueAt?.toISOString() ?? null,
+        state: cycle.state,
       },
     });
-    this.announce(cycle, null);
     this.syncTicket([cycle]);
     return cycle;
   }
@@ -207,7 +207,6 @@ export class SlaTracker {
           at,
           data: { metric: cycle.metric, from: previous, to: cycle.state },
         });
-        this.announce(cycle, previous, at);
         transitions.push({ state: cycle.state, at });
       }
       at = next === null || next <= at.getTime() ? null : new Date(next);
@@ -239,25 +238,7 @@ export class SlaTracker {
           to: cycle.state,
         },
       });
-      this.announce(cycle, previous);
     }
-  }
-
-  /** On `slaStatusChanged` after commit; `at` is when the state changed, now unless time passed through it. */
-  private announce(cycle: SlaCycle, previous: SlaState | null, at = this.now): void {
-    publishAfterCommit(this.em, {
-      topic: 'SLA_STATUS',
-      payload: {
-        ticketId: this.ticket.id,
-        organizationId: this.ticket.organization.id,
-        severity: this.ticket.severity,
-        cycleId: cycle.id,
-        metric: cycle.metric,
-        previousState: previous,
-        state: cycle.state,
-        at: at.toISOString(),
-      },
-    });
   }
 
   /** The ticket carries its current cycle's state and due time, for filters, counts and ordering. */

@@ -9,7 +9,7 @@ import { Environment, Severity } from '../policy/enums';
 import { SeverityLevel, slaTarget } from '../policy/severity-level.entity';
 import { SlaStatusMessage } from '../realtime/pubsub';
 import { renewRequestScope } from '../common/request-scope';
-import { hear } from '../common/subscriptions';
+import { hear, ResumableArgs } from '../common/subscriptions';
 import { previewCycle } from '../sla/cycle';
 import { TicketStatus } from '../tickets/ticket-enums';
 import { Ticket } from '../tickets/ticket.entity';
@@ -69,7 +69,7 @@ async function organizationFor(ctx: Context, globalId: string | null | undefined
 }
 
 @ArgsType()
-class SlaStatusChangedArgs {
+class SlaStatusChangedArgs extends ResumableArgs {
   @Field(() => ID, { nullable: true, description: 'Only this organization’s tickets.' })
   organizationId?: string | null;
 

@@ -11,7 +11,6 @@ import { NotificationKind } from '../notifications/notification.entity';
 import { Note, NoteKind, NoteVisibility } from '../notes/note.entity';
 import { Severity } from '../policy/enums';
 import { policySettings } from '../policy/policy-admin';
-import { publishAfterCommit } from '../realtime/after-commit';
 import { SlaTracker } from '../sla-cycles/sla-tracker';
 import { User } from '../users/user.entity';
 import { TicketStatus } from './ticket-enums';
@@ -30,11 +29,8 @@ export async function changeStatus(change: Change, ticket: Ticket, to: TicketSta
   if (to === TicketStatus.RESOLVED) ticket.resolvedAt = now;
   else if (from === TicketStatus.RESOLVED && to !== TicketStatus.CLOSED) ticket.resolvedAt = null;
   if (to === TicketStatus.CLOSED) ticket.closedAt = now;
+  // Heard on ticketStatusChanged too (events/live-log.ts).
   recordEvent(em, ticket, { type: TicketEventType.STATUS_CHANGED, actorId, at: now, data: { from, to } });
-  publishAfterCommit(em, {
-    topic: 'TICKET_STATUS',
-    payload: { ticketId: ticket.id, organizationId: ticket.organization.id, from, to, at: now.toISOString(), actorId },
-  });
   const sla = await SlaTracker.for(stepOf(change), ticket);
   if (to === TicketStatus.WAITING_ON_CUSTOMER) await sla.pauseRunning();
   else if (from === TicketStatus.WAITING_ON_CUSTOMER) await sla.resumePaused();

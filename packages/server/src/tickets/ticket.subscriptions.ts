@@ -5,7 +5,7 @@ import { Viewer } from '../auth/viewer';
 import { notFound } from '../common/errors';
 import { idOf } from '../common/global-id';
 import { renewRequestScope } from '../common/request-scope';
-import { hear } from '../common/subscriptions';
+import { hear, ResumableArgs } from '../common/subscriptions';
 import { Context } from '../context';
 import { TicketEvent } from '../events/ticket-event.entity';
 import { TicketEventMessage, TicketStatusMessage } from '../realtime/pubsub';
@@ -33,7 +33,7 @@ export class TicketStatusChange {
 }
 
 @ArgsType()
-class TicketStatusChangedArgs {
+class TicketStatusChangedArgs extends ResumableArgs {
   @Field(() => ID, { nullable: true, description: 'Only this ticket.' })
   ticketId?: string | null;
 
@@ -42,7 +42,7 @@ class TicketStatusChangedArgs {
 }
 
 @ArgsType()
-class TicketEventsArgs {
+class TicketEventsArgs extends ResumableArgs {
   @Field(() => ID, { description: 'The ticket.' })
   ticketId!: string;
 }

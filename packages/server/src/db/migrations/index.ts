@@ -8,6 +8,7 @@ import { Migration20261129040000ExactSeverityTargets } from './20261129040000-ex
 import { Migration20261129050000TargetSeconds } from './20261129050000-target-seconds';
 import { Migration20261129060000TicketOrderIndexes } from './20261129060000-ticket-order-indexes';
 import { Migration20261129070000TicketNumberDefault } from './20261129070000-ticket-number-default';
+import { Migration20261129080000LiveLog } from './20261129080000-live-log';
 
 /** Every migration, in order. Listed in code so the built server and the tests find the same ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129050000TargetSeconds', class: Migration20261129050000TargetSeconds },
   { name: 'Migration20261129060000TicketOrderIndexes', class: Migration20261129060000TicketOrderIndexes },
   { name: 'Migration20261129070000TicketNumberDefault', class: Migration20261129070000TicketNumberDefault },
+  { name: 'Migration20261129080000LiveLog', class: Migration20261129080000LiveLog },
 ];
