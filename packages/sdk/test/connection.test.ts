@@ -1,8 +1,6 @@
 // The subscription socket's connection as an app sees it: `client.on('connected' | 'disconnected' | 'reconnecting')`
 // through a real server's stop and start, the reconnect backoff (capped, jittered, for ever unless limited), `wsUrl`,
 // and the token asked afresh at every connection, a 4403 (token expired) included. Waits go through a fake `sleep`.
-import { once } from 'node:events';
-import { type AddressInfo, createServer as createTcpServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization, customerOf, ENGINEER, fileTicket, startTestServer, TestServer } from '../../server/test/helpers/test-server.js';
@@ -10,45 +8,15 @@ import { AuthenticationError, type ConnectionEvents, createClient, type Escalate
 import { reconnectPolicy } from '../src/retries.js';
 import { webSocketUrl } from '../src/transport.js';
 import { closedPort } from '../../server/test/helpers/ports.js';
+import { startTcpProxy, type TcpProxy } from '../../server/test/helpers/tcp-proxy.js';
 import { fakeTime, pokeUntil, rejection, within } from './helpers.js';
 
-/** A TCP proxy on a port of its own in front of a server that may change (`target`), whose connections a test can cut. */
-interface Proxy {
-  url: string;
-  /** The port connections go to; when nothing listens there, they are cut at once. */
-  target: number;
-  /** Cuts every open connection, as a network drop would. */
-  cut(): void;
-  close(): Promise<void>;
-}
+/** A TCP proxy in front of a server that may change (`target`), whose connections a test can cut; `url` its GraphQL URL. */
+type Proxy = TcpProxy & { url: string };
 
 async function startProxy(target: number): Promise<Proxy> {
-  const sockets = new Set<Socket>();
-  const server: Server = createTcpServer((downstream) => {
-    const upstream = tcpConnect(proxy.target, '127.0.0.1');
-    sockets.add(downstream).add(upstream);
-    downstream.pipe(upstream).pipe(downstream);
-    const drop = () => {
-      downstream.destroy();
-      upstream.destroy();
-      sockets.delete(downstream);
-      sockets.delete(upstream);
-    };
-    downstream.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const proxy: Proxy = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    target,
-    cut: () => sockets.forEach((socket) => socket.destroy()),
-    close: () => {
-      proxy.cut();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  return proxy;
+  const proxy = await startTcpProxy(target);
+  return Object.assign(proxy, { url: `http://127.0.0.1:${proxy.port}/graphql` });
 }
 
 const portOf = (url: string) => Number(new URL(url).port);

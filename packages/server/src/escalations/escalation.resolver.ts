@@ -8,6 +8,8 @@ import { Context } from '../context';
 import { EscalationMessage } from '../realtime/pubsub';
 import { renewRequestScope } from '../common/request-scope';
 import { hear, ResumableArgs } from '../common/subscriptions';
+import { encodeCursor, heardCursor, heardWith, LogRowPosition, positionOf } from '../events/live-log';
+import { TicketEventType } from '../events/ticket-event.entity';
 import { Ticket } from '../tickets/ticket.entity';
 import { Role, STAFF_ROLES, User } from '../users/user.entity';
 import { Escalation } from './escalation.entity';
@@ -88,7 +90,17 @@ export class EscalationResolver {
   })
   async escalationChanged(@Root() message: EscalationMessage, @Args() _args: ResumableArgs, @Ctx() ctx: Context): Promise<Escalation> {
     renewRequestScope(ctx, message);
-    return (await ctx.loaders.load(Escalation, message.escalationId))!;
+    // The escalation as it is now, with the cursor of the change heard (its latest may be later still).
+    return heardWith((await ctx.loaders.load(Escalation, message.escalationId))!, message.cursor);
+  }
+
+  @FieldResolver(() => String, {
+    description:
+      'Where the escalation’s latest change sits in the live log (in `escalationChanged`: the change delivered). Pass it ' +
+      'as `after` to `escalationChanged` to hear every change after it (kept 24 hours).',
+  })
+  async cursor(@Root() escalation: Escalation, @Ctx() ctx: Context): Promise<string> {
+    return heardCursor(escalation) ?? encodeCursor(positionOf(await latestChanges(ctx).load(escalation)), ctx.clock());
   }
 
   @FieldResolver(() => Ticket, { description: 'The escalated ticket.' })
@@ -113,4 +125,27 @@ export class TicketEscalationsResolver {
   escalations(@Root() ticket: Ticket, @Ctx() ctx: Context): Promise<Escalation[]> {
     return ctx.loaders.children(Escalation, 'ticket', ticket.id, { createdAt: 'asc', id: 'asc' });
   }
+}
+
+/** The place in the live log of each escalation's latest change: the ESCALATION_* events of its ticket. */
+function latestChanges(ctx: Context) {
+  return ctx.loaders.keyed<Escalation, LogRowPosition>(
+    'escalationLatestChange',
+    async (escalations) => {
+      const rows: (LogRowPosition & { escalation_id: string })[] = await ctx.em.execute(
+        `select distinct on (data->>'escalationId') data->>'escalationId' as escalation_id, log_xid::text as xid, log_position::text as seq
+         from ticket_event
+         where ticket_id in (?) and type in (?) and data->>'escalationId' in (?)
+         order by data->>'escalationId', log_xid desc, log_position desc`,
+        [
+          [...new Set(escalations.map((escalation) => escalation.ticket.id))],
+          [TicketEventType.ESCALATION_RAISED, TicketEventType.ESCALATION_ACKNOWLEDGED, TicketEventType.ESCALATION_RESOLVED],
+          escalations.map((escalation) => escalation.nodeId),
+        ],
+      );
+      const byId = new Map(rows.map((row) => [row.escalation_id, row]));
+      return escalations.map((escalation) => byId.get(escalation.nodeId)!);
+    },
+    (escalation) => escalation.id,
+  );
 }

@@ -35,16 +35,18 @@ export const REPLAY_RETENTION_MS = 24 * 3600_000;
 const PAGE = 1000;
 /** With Redis, how often the tail also looks for itself (a ring may be lost). */
 const POLL_MS = 2_000;
-/** How soon the tail looks again when events wait for older transactions to end. */
+/**
+ * How soon the tail looks again when events wait for older transactions to end: 20 ms, doubled while they still
+ * wait, up to 1 s (a long transaction elsewhere on the server is not polled 50 times a second).
+ */
 const UNSETTLED_RETRY_MS = 20;
+const UNSETTLED_RETRY_MAX_MS = 1_000;
 /** After a failed read (the database restarting), the next try. */
 const FAILED_RETRY_MS = 1_000;
 
 const ORIGIN: LogPosition = { xid: 0n, seq: 0n };
 
-interface LogRow {
-  xid: string;
-  seq: string;
+interface LogRow extends LogRowPosition {
   settled: boolean;
   id: string;
   ticket_id: string;
@@ -72,6 +74,16 @@ const HEAD_SQL = `
   order by log_xid desc, log_position desc
   limit 1`;
 
+/** A position as PostgreSQL returns it (`log_xid::text`, `log_position::text`). */
+export interface LogRowPosition {
+  xid: string;
+  seq: string;
+}
+
+export function positionOf(row: LogRowPosition): LogPosition {
+  return { xid: BigInt(row.xid), seq: BigInt(row.seq) };
+}
+
 export function isAfter(a: LogPosition, b: LogPosition): boolean {
   return a.xid > b.xid || (a.xid === b.xid && a.seq > b.seq);
 }
@@ -95,6 +107,24 @@ export function decodeCursor(cursor: string, now: Date): LogPosition {
     );
   }
   return { xid: BigInt(parts[1]!), seq: BigInt(parts[2]!) };
+}
+
+/** The cursors of the events subscriptions delivered, by the object each resolved to (see `heardWith`). */
+const heardCursors = new WeakMap<object, string>();
+
+/**
+ * What a subscription resolves an event to, when it is an entity (a TicketEvent, an Escalation): an object that
+ * inherits it and carries the event's cursor, for the entity's `cursor` field to give the one in `extensions`.
+ */
+export function heardWith<T extends object>(entity: T, cursor: string): T {
+  const heard = Object.create(entity) as T;
+  heardCursors.set(heard, cursor);
+  return heard;
+}
+
+/** The cursor of the event `entity` was delivered for, if a subscription delivered it. */
+export function heardCursor(entity: object): string | undefined {
+  return heardCursors.get(entity);
 }
 
 const ESCALATION_STATUS: Partial<Record<TicketEventType, string>> = {
@@ -163,6 +193,7 @@ export class LiveLog {
   private poll: NodeJS.Timeout | null = null;
   private signals: AsyncIterator<unknown> | null = null;
   private stopped = false;
+  private unsettledRetryMs = UNSETTLED_RETRY_MS;
 
   constructor(private readonly options: LiveLogOptions) {}
 
@@ -226,7 +257,11 @@ export class LiveLog {
       try {
         const outcome = await this.exclusive(() => this.tail());
         if (outcome === 'more') this.rung = true;
-        else if (outcome === 'unsettled') this.later(UNSETTLED_RETRY_MS);
+        if (outcome !== 'unsettled') this.unsettledRetryMs = UNSETTLED_RETRY_MS;
+        else {
+          this.later(this.unsettledRetryMs);
+          this.unsettledRetryMs = Math.min(this.unsettledRetryMs * 2, UNSETTLED_RETRY_MAX_MS);
+        }
       } catch (error) {
         this.options.log.warn({ err: error }, 'live log: reading failed; trying again');
         this.later(FAILED_RETRY_MS);
@@ -249,8 +284,8 @@ export class LiveLog {
   }
 
   private async seekHead(): Promise<void> {
-    const [row] = await this.options.orm.em.getConnection().execute<{ xid: string; seq: string }[]>(HEAD_SQL);
-    const head = row ? { xid: BigInt(row.xid), seq: BigInt(row.seq) } : ORIGIN;
+    const [row] = await this.options.orm.em.getConnection().execute<LogRowPosition[]>(HEAD_SQL);
+    const head = row ? positionOf(row) : ORIGIN;
     if (isAfter(head, this.position)) this.position = head;
   }
 
@@ -260,7 +295,7 @@ export class LiveLog {
     const issuedAt = this.options.clock();
     for (const row of rows) {
       if (!row.settled) return 'unsettled';
-      const position = { xid: BigInt(row.xid), seq: BigInt(row.seq) };
+      const position = positionOf(row);
       this.position = position;
       for (const message of messagesOf(row, position, encodeCursor(position, issuedAt))) this.options.realtime.deliver(message);
     }
@@ -274,7 +309,7 @@ export class LiveLog {
     const messages: MessageOf<T>[] = [];
     let last: LogPosition | null = null;
     for (const row of rows) {
-      last = { xid: BigInt(row.xid), seq: BigInt(row.seq) };
+      last = positionOf(row);
       for (const message of messagesOf(row, last, encodeCursor(last, issuedAt))) {
         if (message.topic === topic && hears(message.payload as MessageOf<T>)) messages.push(message.payload as MessageOf<T>);
       }

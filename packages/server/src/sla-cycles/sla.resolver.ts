@@ -37,6 +37,9 @@ export class SlaStatusChange {
 
   @Field({ description: 'When the change happened (for time-driven changes: the moment of the transition).' })
   at!: Date;
+
+  @Field({ description: 'Where this event sits in the live log: pass it as `after` to resume from it (kept 24 hours).' })
+  cursor!: string;
 }
 
 const CYCLE_ORDER = { startedAt: 'asc', id: 'asc' } as const;
@@ -161,6 +164,7 @@ export class SlaResolver {
       state: message.state,
       sla: await ticketSla(ctx, ticket),
       at: new Date(message.at),
+      cursor: message.cursor,
     };
   }
 }

@@ -7,6 +7,7 @@ import { idOf } from '../common/global-id';
 import { renewRequestScope } from '../common/request-scope';
 import { hear, ResumableArgs } from '../common/subscriptions';
 import { Context } from '../context';
+import { heardWith } from '../events/live-log';
 import { TicketEvent } from '../events/ticket-event.entity';
 import { TicketEventMessage, TicketStatusMessage } from '../realtime/pubsub';
 import { User } from '../users/user.entity';
@@ -30,6 +31,9 @@ export class TicketStatusChange {
 
   @Field(() => User, { nullable: true, description: 'Who changed it.' })
   actor!: User | null;
+
+  @Field({ description: 'Where this event sits in the live log: pass it as `after` to resume from it (kept 24 hours).' })
+  cursor!: string;
 }
 
 @ArgsType()
@@ -80,6 +84,7 @@ export class TicketSubscriptionResolver {
       to: message.to as TicketStatus,
       at: new Date(message.at),
       actor: message.actorId ? await ctx.loaders.load(User, message.actorId) : null,
+      cursor: message.cursor,
     };
   }
 
@@ -93,6 +98,6 @@ export class TicketSubscriptionResolver {
   })
   async ticketEvents(@Root() message: TicketEventMessage, @Args() _args: TicketEventsArgs, @Ctx() ctx: Context): Promise<TicketEvent> {
     renewRequestScope(ctx, message);
-    return (await ctx.loaders.load(TicketEvent, message.eventId))!;
+    return heardWith((await ctx.loaders.load(TicketEvent, message.eventId))!, message.cursor);
   }
 }
