@@ -1,7 +1,6 @@
 // The Escalate client: `createClient` composes the pieces, each in its own file: transport.ts (HTTP and the graphql-ws
 // socket), retries.ts, errors.ts, operations.ts (the generated methods), pagination.ts and subscriptions.ts.
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { type DocumentNode, getOperationAST, print } from 'graphql';
+import { type AnyDocument, operationOf } from './document.js';
 import { operationMethods, type OperationMethods, type RequestOptions } from './operations.js';
 import { type Paginators, paginators } from './pagination.js';
 import { abortable, mayRetry, type ReconnectOptions, reconnectPolicy, type RetryOptions, retryPolicy, timerSleep, withRetries } from './retries.js';
@@ -39,7 +38,7 @@ export interface ClientOptions {
 }
 
 /** Runs any operation over HTTP with the client's token, typed errors and retries, typed by the document. */
-export type RequestDocument = <R, V>(document: TypedDocumentNode<R, V> | DocumentNode, variables?: V, options?: RequestOptions) => Promise<R>;
+export type RequestDocument = <R, V>(document: AnyDocument<R, V>, variables?: V, options?: RequestOptions) => Promise<R>;
 
 /** The client `createClient` returns: a typed method per operation (`OperationMethods`), and the members below. */
 export interface EscalateClient extends OperationMethods {
@@ -90,11 +89,10 @@ export function createRequester(options: ClientOptions): EscalateRequester {
     reconnect: reconnectPolicy(options.reconnect),
   });
 
-  async function request<R, V>(document: TypedDocumentNode<R, V> | DocumentNode, variables?: V, { signal }: RequestOptions = {}): Promise<R> {
-    const operation = getOperationAST(document);
-    const query = print(document);
-    const attempt = () => send<R>(query, operation?.name?.value, variables ?? {}, signal);
-    return withRetries(attempt, mayRetry(operation?.operation, variables) ? retry : retryPolicy(false), sleep, signal);
+  async function request<R, V>(document: AnyDocument<R, V>, variables?: V, { signal }: RequestOptions = {}): Promise<R> {
+    const { query, operationName, kind } = await operationOf(document);
+    const attempt = () => send<R>(query, operationName, variables ?? {}, signal);
+    return withRetries(attempt, mayRetry(kind, variables) ? retry : retryPolicy(false), sleep, signal);
   }
   return { request, subscribeTo: subscribeOver(socket), on: socket.on, close: socket.close };
 }

@@ -1,6 +1,5 @@
 // The generated operation methods (one per document in operations/), sent over HTTP or, for subscriptions, the socket.
-import { type DocumentNode, getOperationAST } from 'graphql';
-import { getSdk } from './_generated/sdk.js';
+import { getSdk, type Request, type Subscribe } from './_generated/sdk.js';
 
 /** Per-call options: the last argument of every method, e.g. `client.tickets({ first: 20 }, { signal })`. */
 export interface RequestOptions {
@@ -15,11 +14,6 @@ export interface RequestOptions {
  */
 export type OperationMethods = ReturnType<typeof getSdk<RequestOptions>>;
 
-export function operationMethods(
-  request: <R, V>(document: DocumentNode, variables?: V, options?: RequestOptions) => Promise<R>,
-  subscribe: <R, V>(document: DocumentNode, variables?: V) => AsyncIterable<R>,
-): OperationMethods {
-  return getSdk<RequestOptions>(<R, V>(document: DocumentNode, variables?: V, options?: RequestOptions) =>
-    getOperationAST(document)?.operation === 'subscription' ? subscribe<R, V>(document, variables) : request<R, V>(document, variables, options),
-  );
+export function operationMethods(request: Request<RequestOptions>, subscribe: Subscribe): OperationMethods {
+  return getSdk<RequestOptions>(request, subscribe);
 }

@@ -1,6 +1,5 @@
 // Retries: which requests may be sent again, how long to wait between tries, and waits that end when the caller
 // aborts. Only what the transport marks `Retryable` is retried; GraphQL errors never are.
-import type { OperationTypeNode } from 'graphql';
 import type { EscalateError } from './errors.js';
 
 export interface RetryOptions {
@@ -61,7 +60,7 @@ export function retryPolicy(options: RetryOptions | false | undefined): Required
  * Whether sending an operation again is safe: a query is, and so is a mutation whose input carries an
  * `idempotencyKey` (the server answers a repeat with the first result instead of applying it twice).
  */
-export function mayRetry(operation: OperationTypeNode | undefined, variables: unknown): boolean {
+export function mayRetry(operation: 'query' | 'mutation' | 'subscription' | undefined, variables: unknown): boolean {
   const input = (variables as { input?: { idempotencyKey?: unknown } } | undefined)?.input;
   return operation === 'query' || (operation === 'mutation' && typeof input?.idempotencyKey === 'string' && input.idempotencyKey.length > 0);
 }

@@ -1,7 +1,6 @@
 // Subscriptions: async iterables over the shared graphql-ws socket that throw typed errors, and `client.subscribe`,
 // one method per subscription operation as codegen lists them in `subscriptionOperations`.
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { type DocumentNode, getOperationAST, print } from 'graphql';
+import { type AnyDocument, operationOf } from './document.js';
 import type { OperationMethods } from './operations.js';
 import { subscriptionOperations } from './_generated/operation-tables.js';
 import { AuthenticationError, errorFromGraphQL, EscalateError, type GraphQLErrorShape, NetworkError } from './errors.js';
@@ -11,7 +10,7 @@ import { isCloseEvent, REFUSED_CLOSE_CODES, type SocketTransport, TokenNotRenewe
 type SubscriptionName = (typeof subscriptionOperations)[number];
 
 /** Runs any subscription document; iterate with `for await`, `break` to unsubscribe. */
-export type SubscribeToDocument = <R, V>(document: TypedDocumentNode<R, V> | DocumentNode, variables?: V) => AsyncIterable<R>;
+export type SubscribeToDocument = <R, V>(document: AnyDocument<R, V>, variables?: V) => AsyncIterable<R>;
 
 /**
  * `client.subscribe`: one method per subscription in operations/, taking its variables and returning an async
@@ -37,76 +36,83 @@ interface EventResult {
  * (A document of your own resumes only if it passes `$after` to the field's `after` argument.)
  */
 export function subscribeOver(socket: SocketTransport): SubscribeToDocument {
-  return <R, V>(document: TypedDocumentNode<R, V> | DocumentNode, variables?: V): AsyncIterable<R> => {
-    const operationName = getOperationAST(document)?.name?.value;
-    const query = print(document);
-    return {
-      [Symbol.asyncIterator]() {
-        const client = socket.get();
-        // Held while it runs: a socket that drops under a running subscription is an outage, an idle one is not.
-        const release = socket.hold();
-        const request = { query, operationName, variables: { ...(variables ?? {}) } as Record<string, unknown> };
-        const received: EventResult[] = [];
-        let failure: { error: unknown } | null = null;
-        let complete = false;
-        let wake: (() => void) | null = null;
-        const woken = () => {
-          wake?.();
-          wake = null;
-        };
-        const sink = {
-          next: (result: EventResult) => {
-            if (typeof result.extensions?.cursor === 'string') request.variables.after = result.extensions.cursor;
-            received.push(result);
-            woken();
-          },
-          error: (error: unknown) => {
-            if (isTooSlow(error) && request.variables.after) {
-              dispose = client.subscribe(request, sink);
-              return;
+  return <R, V>(document: AnyDocument<R, V>, variables?: V): AsyncIterable<R> => ({
+    [Symbol.asyncIterator]() {
+      const client = socket.get();
+      // Held while it runs: a socket that drops under a running subscription is an outage, an idle one is not.
+      const release = socket.hold();
+      let operationName: string | undefined;
+      /** What graphql-ws sends at each (re)connection: the same object, its `after` kept up to date. */
+      let request: { query: string; operationName: string | undefined; variables: Record<string, unknown> } | null = null;
+      const received: EventResult[] = [];
+      let failure: { error: unknown } | null = null;
+      let complete = false;
+      let ended = false;
+      let wake: (() => void) | null = null;
+      const woken = () => {
+        wake?.();
+        wake = null;
+      };
+      let dispose = () => {};
+      const sink = {
+        next: (result: EventResult) => {
+          if (typeof result.extensions?.cursor === 'string') request!.variables.after = result.extensions.cursor;
+          received.push(result);
+          woken();
+        },
+        error: (error: unknown) => {
+          if (isTooSlow(error) && request?.variables.after) {
+            dispose = client.subscribe(request, sink);
+            return;
+          }
+          failure = { error };
+          woken();
+        },
+        complete: () => {
+          complete = true;
+          woken();
+        },
+      };
+      operationOf(document).then(
+        (operation) => {
+          operationName = operation.operationName;
+          request = { query: operation.query, operationName, variables: { ...(variables ?? {}) } };
+          if (!ended) dispose = client.subscribe(request, sink);
+        },
+        (error: unknown) => sink.error(error),
+      );
+      const fail = (error: unknown): never => {
+        release();
+        dispose();
+        throw subscriptionError(error, operationName, variables);
+      };
+      return {
+        async next(): Promise<IteratorResult<R>> {
+          for (;;) {
+            const result = received.shift();
+            if (result) {
+              if (result.errors?.length) return fail(result.errors);
+              return { done: false, value: result.data as R };
             }
-            failure = { error };
-            woken();
-          },
-          complete: () => {
-            complete = true;
-            woken();
-          },
-        };
-        let dispose = client.subscribe(request, sink);
-        const fail = (error: unknown): never => {
+            if (failure) return fail(failure.error);
+            if (complete || ended) {
+              release();
+              return { done: true, value: undefined };
+            }
+            await new Promise<void>((resolve) => (wake = resolve));
+          }
+        },
+        async return(): Promise<IteratorResult<R>> {
+          ended = true;
           release();
           dispose();
-          throw subscriptionError(error, operationName, variables);
-        };
-        return {
-          async next(): Promise<IteratorResult<R>> {
-            for (;;) {
-              const result = received.shift();
-              if (result) {
-                if (result.errors?.length) return fail(result.errors);
-                return { done: false, value: result.data as R };
-              }
-              if (failure) return fail(failure.error);
-              if (complete) {
-                release();
-                return { done: true, value: undefined };
-              }
-              await new Promise<void>((resolve) => (wake = resolve));
-            }
-          },
-          async return(): Promise<IteratorResult<R>> {
-            release();
-            dispose();
-            received.length = 0;
-            complete = true;
-            woken();
-            return { done: true, value: undefined };
-          },
-        };
-      },
-    };
-  };
+          received.length = 0;
+          woken();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  });
 }
 
 /** The server ended the subscription for falling too far behind: it resumes from its cursor. */

@@ -1,7 +1,9 @@
 // Transport: one GraphQL request over HTTP (a POST with the bearer token; statuses and bodies become typed errors,
 // those a retry may fix wrapped in `Retryable`), and the one graphql-ws socket all subscriptions share, with its
 // reconnects and the connection events `client.on` reports.
-import { type Client as WsClient, createClient as createWsClient } from 'graphql-ws';
+// The client's own entry point: graphql-ws's main one also carries its server, and graphql with it, into a browser bundle.
+import { createClient as createWsClient } from 'graphql-ws/client';
+import type { Client as WsClient } from 'graphql-ws';
 import { errorFromGraphQL, type GraphQLErrorShape, NetworkError, RateLimitedError } from './errors.js';
 import { type ReconnectOptions, reconnectDelay, Retryable, type Sleep } from './retries.js';
 
