@@ -26,7 +26,9 @@ export function httpTransport(options: { url: string; fetch: typeof fetch; heade
     const what = operationName ?? 'request';
     let response: Response;
     try {
-      response = await options.fetch(options.url, { method: 'POST', headers, body: JSON.stringify({ query, variables, operationName }), signal });
+      // Called as a function, not as a method of `options`: a browser's fetch refuses any `this` but the window.
+      const fetchImpl = options.fetch;
+      response = await fetchImpl(options.url, { method: 'POST', headers, body: JSON.stringify({ query, variables, operationName }), signal });
     } catch (cause) {
       // The caller gave up (AbortSignal): not a network failure, and not retried.
       if (signal?.aborted) throw cause;
