@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { Severity } from '../policy/enums';
 import { SlaTarget, slaTarget } from '../policy/severity-level.entity';
 import { CompiledCalendar } from '../sla/business-calendar';
-import { cycleState, cycleTimes, pausedTime, remaining } from '../sla/cycle';
+import { clockRunning, cycleState, cycleTimes, pausedTime, remaining } from '../sla/cycle';
 import { SlaMetric, SlaState } from './sla-enums';
 import { SlaCycle } from './sla-cycle.entity';
 import { factsOf } from './sla-tracker';
@@ -42,6 +42,25 @@ export class SlaCycleStatus {
 
   @Field(() => Int, { description: 'Wall-clock seconds spent paused (waiting on the customer); they do not count.' })
   pausedSeconds!: number;
+
+  @Field({
+    description:
+      'Whether the target’s clock counts now: false once stopped, while paused (waiting on the customer), and for ' +
+      'business-hours targets outside business hours (nights, weekends, holidays). While true, `remainingSeconds` ' +
+      'falls by one each second.',
+  })
+  running!: boolean;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When `running` next changes by time alone, for a live countdown to stop or restart at: for a business-hours ' +
+      'target neither stopped nor paused, the end of the current business hours (back-to-back intervals such as ' +
+      '09:00–12:00 and 12:00–17:00 count as one) or, outside them, the next opening. Null for CALENDAR targets ' +
+      '(round the clock), for business hours that never close, and for stopped or paused cycles, which change only ' +
+      'when the ticket does.',
+  })
+  runningChangesAt!: Date | null;
 }
 
 @ObjectType({ description: 'A ticket’s SLA: its current response cycle, and every cycle so far.' })
@@ -54,6 +73,7 @@ export function cycleStatus(cycle: SlaCycle, calendar: CompiledCalendar, now: Da
   const facts = factsOf(cycle);
   const at = now.getTime();
   const times = cycleTimes(calendar, facts);
+  const clock = clockRunning(calendar, facts, at);
   return {
     metric: cycle.metric,
     state: cycleState(calendar, facts, at),
@@ -65,6 +85,8 @@ export function cycleStatus(cycle: SlaCycle, calendar: CompiledCalendar, now: Da
     stoppedAt: cycle.stoppedAt ?? null,
     remainingSeconds: cycle.stoppedAt ? null : Math.round(remaining(calendar, facts, at) / 1000),
     pausedSeconds: Math.round(pausedTime(facts, at) / 1000),
+    running: clock.running,
+    runningChangesAt: clock.changesAt === null ? null : new Date(clock.changesAt),
   };
 }
 

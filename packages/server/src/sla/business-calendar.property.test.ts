@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addBusinessTime,
   BusinessCalendarSpec,
+  businessHoursAround,
   businessTimeBetween,
   compileCalendar,
   CompiledCalendar,
@@ -167,6 +168,27 @@ describe('business calendar invariants', () => {
         expect(addBusinessTime(calendar, t, 0)).toBe(next);
         expect(businessTimeBetween(calendar, next, next + 1)).toBe(1);
         expect(businessTimeBetween(calendar, t, next)).toBe(0);
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('business hours are open exactly where business time runs, and stay so until they change', () => {
+    fc.assert(
+      fc.property(scenario, ({ calendar, t }) => {
+        const { open, changesAt } = businessHoursAround(calendar, t);
+        expect(open).toBe(businessTimeBetween(calendar, t, t + 1) === 1);
+        if (changesAt === null) {
+          // Only a run of business hours can outlast the horizon (these calendars all have weekly hours).
+          expect(open).toBe(true);
+          return;
+        }
+        expect(changesAt).toBeGreaterThan(t);
+        // Open: all business time up to the change, which is a close (a run's end, not a touching interval's).
+        // Closed: none, and the change is the next business instant.
+        expect(businessTimeBetween(calendar, t, changesAt)).toBe(open ? changesAt - t : 0);
+        expect(businessHoursAround(calendar, changesAt).open).toBe(!open);
+        if (!open) expect(changesAt).toBe(nextBusinessInstant(calendar, t));
       }),
       { numRuns: NUM_RUNS },
     );

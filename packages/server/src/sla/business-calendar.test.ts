@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addBusinessTime,
   BusinessCalendarSpec,
+  businessHoursAround,
   businessTimeBetween,
   compileCalendar,
   CompiledCalendar,
@@ -55,6 +56,17 @@ const newYorkSundayGap = calendar(
 /** Sundays 02:30–04:00: on the spring-forward Sunday 02:30 does not exist and the hours start at 03:00. */
 const berlinSundayGap = calendar('Europe/Berlin', [['02:30', '04:00']], { days: ['SUNDAY'] });
 const sydneySundayGap = calendar('Australia/Sydney', [['02:30', '04:00']], { days: ['SUNDAY'] });
+/** Weekdays 09:00–12:00 and 12:00–17:00: two intervals that touch, one run of business hours. */
+const newYorkSplitDay = calendar('America/New_York', [
+  ['09:00', '12:00'],
+  ['12:00', '17:00'],
+]);
+/** A Monday night shift 16:00–24:00 that goes on until Tuesday 02:00. */
+const newYorkNightShift = calendar('America/New_York', [['16:00', '24:00']], {
+  days: ['MONDAY'],
+  extra: [{ day: 'TUESDAY', start: '00:00', end: '02:00' }],
+});
+const newYork24x7Christmas = calendar('America/New_York', [['00:00', '24:00']], { days: EVERY_DAY, holidays: ['2026-12-25'] });
 
 /** `8h`, `1h30m`, `90m`, `0m`, `1ms`. */
 function duration(text: string): number {
@@ -745,6 +757,211 @@ describe('nextBusinessInstant', () => {
   });
 });
 
+describe('businessHoursAround', () => {
+  it.each<{ name: string; calendar: CompiledCalendar; at: string; open: boolean; changesAt: string | null }>([
+    {
+      // Mon 17:00 EST = 22:00Z.
+      name: 'inside business hours: open until the close',
+      calendar: newYork,
+      at: '2026-01-12T10:00:00-05:00',
+      open: true,
+      changesAt: '2026-01-12T22:00:00Z',
+    },
+    {
+      // Mon 17:00 EST = 22:00Z.
+      name: '09:00 is open',
+      calendar: newYork,
+      at: '2026-01-12T09:00:00-05:00',
+      open: true,
+      changesAt: '2026-01-12T22:00:00Z',
+    },
+    {
+      // Intervals are end-exclusive: 16:59:59.999 is the last open instant; it closes at 17:00 EST.
+      name: 'the last millisecond is open',
+      calendar: newYork,
+      at: '2026-01-12T16:59:59.999-05:00',
+      open: true,
+      changesAt: '2026-01-12T22:00:00Z',
+    },
+    {
+      // Tue 09:00 EST = 14:00Z.
+      name: '17:00 is closed until the next morning',
+      calendar: newYork,
+      at: '2026-01-12T17:00:00-05:00',
+      open: false,
+      changesAt: '2026-01-13T14:00:00Z',
+    },
+    {
+      // Tue 09:00 EST = 14:00Z.
+      name: 'before opening: closed until 09:00',
+      calendar: newYork,
+      at: '2026-01-13T03:00:00-05:00',
+      open: false,
+      changesAt: '2026-01-13T14:00:00Z',
+    },
+    {
+      // Mon 09:00 EST.
+      name: 'Friday evening is closed until Monday 09:00',
+      calendar: newYork,
+      at: '2026-01-16T18:30:00-05:00',
+      open: false,
+      changesAt: '2026-01-19T14:00:00Z',
+    },
+    {
+      // 17:00 EST: 12:00 is no close when the next interval starts there.
+      name: 'touching intervals are one run: 09:00–12:00 and 12:00–17:00 end at 17:00',
+      calendar: newYorkSplitDay,
+      at: '2026-01-12T10:00:00-05:00',
+      open: true,
+      changesAt: '2026-01-12T22:00:00Z',
+    },
+    {
+      // 17:00 EST = 22:00Z.
+      name: 'touching intervals: 12:00 itself is open until 17:00',
+      calendar: newYorkSplitDay,
+      at: '2026-01-12T12:00:00-05:00',
+      open: true,
+      changesAt: '2026-01-12T22:00:00Z',
+    },
+    {
+      // 12:00 CET = 11:00Z.
+      name: 'a lunch break closes: open until 12:00',
+      calendar: berlinLunch,
+      at: '2026-01-12T10:00:00+01:00',
+      open: true,
+      changesAt: '2026-01-12T11:00:00Z',
+    },
+    {
+      // 13:00 CET = 12:00Z.
+      name: 'during lunch: closed until 13:00',
+      calendar: berlinLunch,
+      at: '2026-01-12T12:30:00+01:00',
+      open: false,
+      changesAt: '2026-01-12T12:00:00Z',
+    },
+    {
+      // Tue 02:00 EST = 07:00Z: Monday's 24:00 is Tuesday's 00:00.
+      name: 'a run goes on past midnight when the next day starts at 00:00',
+      calendar: newYorkNightShift,
+      at: '2026-01-12T20:00:00-05:00',
+      open: true,
+      changesAt: '2026-01-13T07:00:00Z',
+    },
+    {
+      // Tue 00:00 EST = 05:00Z: Tuesday's hours start only at 16:00.
+      name: 'hours ending at 24:00 close at midnight',
+      calendar: newYorkEvenings,
+      at: '2026-01-12T20:00:00-05:00',
+      open: true,
+      changesAt: '2026-01-13T05:00:00Z',
+    },
+    {
+      // 00:00–24:00 every day and no holidays: no close within the horizon.
+      name: 'a round-the-clock calendar never closes',
+      calendar: newYork24x7,
+      at: '2026-01-12T03:00:00-05:00',
+      open: true,
+      changesAt: null,
+    },
+
+    // --- Holidays
+    {
+      // Fri 25 is a holiday, then the weekend: Mon 28 09:00 EST = 14:00Z.
+      name: 'Christmas Eve evening is closed over the holiday and the weekend',
+      calendar: newYorkHolidays,
+      at: '2026-12-24T18:00:00-05:00',
+      open: false,
+      changesAt: '2026-12-28T14:00:00Z',
+    },
+    {
+      // Fri 27 09:00 EST = 14:00Z.
+      name: 'a mid-week holiday is closed until the next working day',
+      calendar: newYorkHolidays,
+      at: '2026-11-26T10:00:00-05:00',
+      open: false,
+      changesAt: '2026-11-27T14:00:00Z',
+    },
+    {
+      // Dec 25 00:00 EST = 05:00Z.
+      name: 'a round-the-clock calendar closes at a holiday’s midnight',
+      calendar: newYork24x7Christmas,
+      at: '2026-12-20T12:00:00-05:00',
+      open: true,
+      changesAt: '2026-12-25T05:00:00Z',
+    },
+    {
+      // Dec 26 00:00 EST = 05:00Z.
+      name: 'a round-the-clock calendar reopens the day after the holiday',
+      calendar: newYork24x7Christmas,
+      at: '2026-12-25T12:00:00-05:00',
+      open: false,
+      changesAt: '2026-12-26T05:00:00Z',
+    },
+
+    // --- Daylight saving
+    {
+      // 01:00–02:30 EST is 06:00Z–07:00Z (02:30 does not exist; the gap ends at 03:00 EDT = 07:00Z), where 03:00–05:00
+      // EDT starts: one run until 05:00 EDT = 09:00Z.
+      name: 'spring-forward Sunday: hours ending inside the gap touch the next ones',
+      calendar: newYorkSundayGap,
+      at: '2026-03-08T01:30:00-05:00',
+      open: true,
+      changesAt: '2026-03-08T09:00:00Z',
+    },
+    {
+      // An ordinary Sunday: 02:30 EST = 07:30Z, then closed until 03:00.
+      name: 'an ordinary Sunday: the same hours close at 02:30',
+      calendar: newYorkSundayGap,
+      at: '2026-01-18T01:30:00-05:00',
+      open: true,
+      changesAt: '2026-01-18T07:30:00Z',
+    },
+    {
+      // Sun 00:00 EDT – 06:00 EST = 11:00Z.
+      name: 'fall-back Sunday: the night shift closes at 06:00 EST',
+      calendar: newYorkSundayNights,
+      at: '2026-11-01T00:30:00-04:00',
+      open: true,
+      changesAt: '2026-11-01T11:00:00Z',
+    },
+    {
+      // Mon 09:00 EDT = 13:00Z.
+      name: 'the spring-forward weekend is closed until Monday 09:00 EDT',
+      calendar: newYork,
+      at: '2026-03-07T10:00:00-05:00',
+      open: false,
+      changesAt: '2026-03-09T13:00:00Z',
+    },
+    {
+      // Mon 09:00 EST = 14:00Z.
+      name: 'the fall-back weekend is closed until Monday 09:00 EST',
+      calendar: newYork,
+      at: '2026-10-31T10:00:00-04:00',
+      open: false,
+      changesAt: '2026-11-02T14:00:00Z',
+    },
+    {
+      // 02:30 does not exist on 2026-03-29: the hours open at 03:00 CEST = 01:00Z.
+      name: 'Berlin: hours starting inside the gap open when it ends',
+      calendar: berlinSundayGap,
+      at: '2026-03-28T12:00:00+01:00',
+      open: false,
+      changesAt: '2026-03-29T01:00:00Z',
+    },
+    {
+      // Mon 09:00 AEST = Sun 23:00Z.
+      name: 'Sydney: Friday evening as daylight saving ends is closed until Monday 09:00 AEST',
+      calendar: sydney,
+      at: '2026-04-03T18:00:00+11:00',
+      open: false,
+      changesAt: '2026-04-05T23:00:00Z',
+    },
+  ])('$name', ({ calendar: cal, at, open, changesAt }) => {
+    const around = businessHoursAround(cal, Date.parse(at));
+    expect({ open: around.open, changesAt: around.changesAt === null ? null : iso(around.changesAt) }).toEqual({ open, changesAt });
+  });
+});
+
 describe('calendars without business hours', () => {
   const empty = compileCalendar({ timezone: 'America/New_York', weeklyHours: [], holidays: [] });
   const now = Date.parse('2026-01-12T10:00:00-05:00');
@@ -755,6 +972,10 @@ describe('calendars without business hours', () => {
 
   it('an empty calendar has no next business instant', () => {
     expect(() => nextBusinessInstant(empty, now)).toThrow(NoBusinessHoursError);
+  });
+
+  it('an empty calendar is closed for good', () => {
+    expect(businessHoursAround(empty, now)).toEqual({ open: false, changesAt: null });
   });
 
   it('an empty calendar has no business time between two instants', () => {

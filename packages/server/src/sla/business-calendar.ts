@@ -1,5 +1,6 @@
-// Business calendars: adding business time to an instant and measuring it between two instants, in the
-// calendar's time zone, skipping holidays, correct across daylight-saving changes. Pure: no clock, no I/O.
+// Business calendars: adding business time to an instant, measuring it between two instants and telling whether an
+// instant is in business hours, in the calendar's time zone, skipping holidays, correct across daylight-saving
+// changes. Pure: no clock, no I/O.
 //
 // Time is walked a day at a time over each day's business intervals, never minute by minute. A day's intervals
 // are turned into instants once (luxon does the zone arithmetic) and remembered, so repeated computations are
@@ -172,6 +173,38 @@ export function nextBusinessInstant(calendar: CompiledCalendar, instant: number)
     }
   }
   throw new NoBusinessHoursError(calendar.spec.timezone);
+}
+
+/** Whether business hours are open at an instant, and when that next changes. */
+export interface BusinessHoursAround {
+  open: boolean;
+  /**
+   * Open: the end of the run of business hours the instant is in, touching intervals merged (09:00–12:00 and
+   * 12:00–17:00 end at 17:00, Monday 16:00–24:00 and Tuesday 00:00–02:00 end on Tuesday at 02:00). Closed: the next
+   * business instant. Null when it does not change within the scanned horizon (a round-the-clock calendar).
+   */
+  changesAt: number | null;
+}
+
+/** Whether `instant` is business time (intervals are end-exclusive: 17:00 is closed), and until when. */
+export function businessHoursAround(calendar: CompiledCalendar, instant: number): BusinessHoursAround {
+  if (!calendar.hasHours) return { open: false, changesAt: null };
+  let runEnd: number | null = null;
+  const firstDay = CompiledCalendar.firstDayAround(instant);
+  for (let day = firstDay; day < firstDay + MAX_DAYS_SCANNED; day += 1) {
+    for (const [start, end] of calendar.intervalsOn(day)) {
+      if (runEnd === null) {
+        if (end <= instant) continue;
+        if (start > instant) return { open: false, changesAt: start };
+        runEnd = end;
+      } else {
+        // An interval starting where the run ends continues it: the clock does not stop for 0 ms.
+        if (start > runEnd) return { open: true, changesAt: runEnd };
+        runEnd = Math.max(runEnd, end);
+      }
+    }
+  }
+  return { open: runEnd !== null, changesAt: null };
 }
 
 /**

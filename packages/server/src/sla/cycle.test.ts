@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileCalendar, Weekday } from './business-calendar';
 import {
+  clockRunning,
   CycleFacts,
   cycleState,
   cycleTimes,
@@ -443,6 +444,96 @@ describe('nextTransitionAt', () => {
     },
   ])('$name', ({ facts: cycle, now, expected }) => {
     expect(iso(nextTransitionAt(calendar, cycle, at(now)))).toBe(expected);
+  });
+});
+
+describe('clockRunning', () => {
+  it.each<{ name: string; facts: CycleFacts; now: string; running: boolean; changesAt: string | null }>([
+    {
+      // Mon 17:00 EST = 22:00Z.
+      name: 'business hours, inside them: running until the close',
+      facts: facts(monday10, SEV2),
+      now: '2026-01-12T11:00:00-05:00',
+      running: true,
+      changesAt: '2026-01-12T22:00:00Z',
+    },
+    {
+      // Due 12:00 EST; the clock still counts, so the remaining time goes on falling below zero.
+      name: 'business hours, breached: still running',
+      facts: facts(monday10, SEV2),
+      now: '2026-01-12T16:00:00-05:00',
+      running: true,
+      changesAt: '2026-01-12T22:00:00Z',
+    },
+    {
+      // Mon 09:00 EST = 14:00Z.
+      name: 'business hours, filed on Friday night: stopped until Monday 09:00',
+      facts: facts('2026-01-16T23:00:00-05:00', SEV2),
+      now: '2026-01-17T12:00:00-05:00',
+      running: false,
+      changesAt: '2026-01-19T14:00:00Z',
+    },
+    {
+      // Fri 25 is a holiday: Mon 28 09:00 EST = 14:00Z.
+      name: 'business hours, on a holiday: not running until the next working day',
+      facts: facts('2026-12-24T16:00:00-05:00', SEV2),
+      now: '2026-12-25T10:00:00-05:00',
+      running: false,
+      changesAt: '2026-12-28T14:00:00Z',
+    },
+    {
+      // Resumed at 11:00 EST: counting again until 17:00 EST.
+      name: 'business hours, resumed: running until the close',
+      facts: facts(monday10, SEV2, { pauses: pausedHalfHour }),
+      now: '2026-01-12T11:00:00-05:00',
+      running: true,
+      changesAt: '2026-01-12T22:00:00Z',
+    },
+    {
+      name: 'business hours, paused: not running, no change by time',
+      facts: facts(monday10, SEV2, { pauses: [['2026-01-12T10:30:00-05:00', null]] }),
+      now: '2026-01-12T11:00:00-05:00',
+      running: false,
+      changesAt: null,
+    },
+    {
+      name: 'business hours, paused at night: no opening either',
+      facts: facts(monday10, SEV2, { pauses: [['2026-01-12T10:30:00-05:00', null]] }),
+      now: '2026-01-12T20:00:00-05:00',
+      running: false,
+      changesAt: null,
+    },
+    {
+      name: 'business hours, stopped: not running, no change by time',
+      facts: facts(monday10, SEV2, { stoppedAt: '2026-01-12T10:45:00-05:00' }),
+      now: '2026-01-12T11:00:00-05:00',
+      running: false,
+      changesAt: null,
+    },
+    {
+      name: 'calendar clock on a Saturday night: running round the clock',
+      facts: facts('2026-01-17T22:30:00-05:00', SEV1),
+      now: '2026-01-17T22:45:00-05:00',
+      running: true,
+      changesAt: null,
+    },
+    {
+      name: 'calendar clock, paused',
+      facts: facts('2026-01-17T22:30:00-05:00', SEV1, { pauses: [['2026-01-17T22:40:00-05:00', null]] }),
+      now: '2026-01-17T22:45:00-05:00',
+      running: false,
+      changesAt: null,
+    },
+    {
+      name: 'calendar clock, stopped',
+      facts: facts('2026-01-17T22:30:00-05:00', SEV1, { stoppedAt: '2026-01-17T22:40:00-05:00' }),
+      now: '2026-01-17T22:45:00-05:00',
+      running: false,
+      changesAt: null,
+    },
+  ])('$name', ({ facts: cycle, now, running, changesAt }) => {
+    const clock = clockRunning(calendar, cycle, at(now));
+    expect({ running: clock.running, changesAt: iso(clock.changesAt) }).toEqual({ running, changesAt });
   });
 });
 

@@ -1,6 +1,6 @@
-// Response cycles (SPEC §3): when one is due, when it is at risk, and its state at any instant. Pure functions of
-// the cycle's facts and `now`; the caller stores the facts and passes the time in.
-import { addBusinessTime, businessTimeBetween, CompiledCalendar, nextBusinessInstant } from './business-calendar';
+// Response cycles (SPEC §3): when one is due, when it is at risk, its state at any instant and whether its clock
+// counts then. Pure functions of the cycle's facts and `now`; the caller stores the facts and passes the time in.
+import { addBusinessTime, businessHoursAround, businessTimeBetween, CompiledCalendar, nextBusinessInstant } from './business-calendar';
 import { SlaClock, SlaMetric, SlaState } from './vocabulary';
 
 export interface SlaTargetSpec {
@@ -102,6 +102,26 @@ export function pausedTime(facts: CycleFacts, now: number): number {
 export function isPaused(facts: CycleFacts, now: number): boolean {
   const last = facts.pauses[facts.pauses.length - 1];
   return facts.stoppedAt === null && last !== undefined && last.from <= now && (last.to === null || last.to > now);
+}
+
+/** Whether a cycle's clock counts at an instant, and when that next changes by time alone. */
+export interface ClockRunning {
+  running: boolean;
+  /** The next instant `running` flips without anything happening to the ticket; null when none will. */
+  changesAt: number | null;
+}
+
+/**
+ * Whether the clock counts at `now`: not once stopped, not while paused, and for business hours only inside them.
+ * Only a business-hours clock that is neither stopped nor paused changes by time alone (at the close of the current
+ * business hours, or the next opening); a stopped or paused one changes only when something happens to the ticket,
+ * and a calendar clock runs round the clock. With `remaining`, this is what a live countdown needs.
+ */
+export function clockRunning(calendar: CompiledCalendar, facts: CycleFacts, now: number): ClockRunning {
+  if (facts.stoppedAt !== null || isPaused(facts, now)) return { running: false, changesAt: null };
+  if (facts.target.clock === 'CALENDAR') return { running: true, changesAt: null };
+  const { open, changesAt } = businessHoursAround(calendar, now);
+  return { running: open, changesAt };
 }
 
 /**
