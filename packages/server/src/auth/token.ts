@@ -10,6 +10,8 @@ export interface TokenClaims {
   role: Role;
   /** Organization slug; present for customers. */
   org: string | null;
+  /** `scope: "read"`: the token may query and subscribe, never change anything (a wall screen's). */
+  readOnly: boolean;
 }
 
 export class InvalidTokenError extends Error {}
@@ -89,13 +91,24 @@ async function verifySignatureAndClaims(
     name: claim('name', 200) ?? sub,
     role,
     org: role === Role.CUSTOMER ? org : null,
+    readOnly: readOnlyScope(claim('scope', 100)),
   });
   return { claims, validity: { nbf: payload.nbf, exp: payload.exp! } }; // `exp` is required, and jose checked both
 }
 
-/** Signs a token as the identity provider would: for the demo users and the tests. */
+/** `scope` is OAuth's: space-separated; `read` alone (or with other read scopes) makes the token read-only. */
+function readOnlyScope(scope: string | null): boolean {
+  if (scope === null) return false;
+  const scopes = scope.split(' ').filter(Boolean);
+  if (!scopes.length || scopes.some((item) => item !== 'read')) {
+    throw new InvalidTokenError('The token’s `scope` claim, when present, must be `read` (a read-only token).');
+  }
+  return true;
+}
+
+/** Signs a token as the identity provider would: for the demo users, the tests and `npm run token`. */
 export async function signToken(
-  claims: { sub: string; email: string; name: string; role: Role; org?: string | null },
+  claims: { sub: string; email: string; name: string; role: Role; org?: string | null; readOnly?: boolean },
   key: Uint8Array,
   options: { now?: Date; expiresAt?: Date } = {},
 ): Promise<string> {
@@ -105,6 +118,7 @@ export async function signToken(
     name: claims.name,
     role: claims.role.toLowerCase(),
     ...(claims.org ? { org: claims.org } : {}),
+    ...(claims.readOnly ? { scope: 'read' } : {}),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)

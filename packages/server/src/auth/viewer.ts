@@ -10,6 +10,8 @@ export interface Viewer {
   role: Role;
   /** The customer's organization; null for staff. */
   organizationId: string | null;
+  /** A read-only token's (`scope: "read"`): its mutations are refused (read-only.ts). */
+  readOnly?: boolean;
 }
 
 /** How often a returning user's profile and `lastSeenAt` are written back at most. */
@@ -50,7 +52,7 @@ export class ViewerDirectory {
         onConflictMergeFields: ['email', 'name', 'role', 'organization', 'lastSeenAt'],
       },
     );
-    const viewer: Viewer = { userId: user.id, role: claims.role, organizationId };
+    const viewer: Viewer = { userId: user.id, role: claims.role, organizationId, ...(claims.readOnly ? { readOnly: true } : {}) };
     if (this.recent.size >= MAX_REMEMBERED_USERS) this.recent.clear();
     this.recent.set(claims.sub, { viewer, claimsKey, writtenAt: now.getTime() });
     return viewer;

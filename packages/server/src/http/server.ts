@@ -16,12 +16,14 @@ import { Viewer, ViewerDirectory } from '../auth/viewer';
 import { Loaders } from '../common/loaders';
 import { Config, StartupError } from '../config';
 import { Clock, Context, systemClock } from '../context';
+import { readOnlyRefusal } from '../auth/read-only';
 import { LiveLog } from '../events/live-log';
 import { Realtime } from '../realtime/pubsub';
 import { DEFAULT_LIMITS, GraphQLParams, QueryLimits, requestLimitViolation } from './limits';
 import { clientAddressOf } from './client-address';
 import { clientMistakesPlugin } from './client-mistakes';
 import { corsMiddleware, upgradeOriginAllowed } from './cors';
+import { dashboardRouter } from './dashboard';
 import { playgroundRouter } from './playground';
 import { createRateLimits } from './rate-limits';
 import { buildEscalateSchema } from './schema';
@@ -35,6 +37,8 @@ export interface ServerOptions {
   realtime: Realtime;
   clock?: Clock;
   limits?: QueryLimits;
+  /** The wall screen's built files; default packages/dashboard/dist. */
+  dashboardDir?: string;
 }
 
 export interface EscalateServer {
@@ -110,6 +114,17 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     },
   };
 
+  const refuseReadOnlyMutations: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operationName, contextValue }) {
+          const refusal = readOnlyRefusal(contextValue.viewer, document, operationName);
+          if (refusal) throw refusal;
+        },
+      };
+    },
+  };
+
   const apollo = new ApolloServer<Context>({
     schema,
     // The process owns SIGTERM/SIGINT (main.ts), and stops the server once, in order.
@@ -129,6 +144,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     persistedQueries: false,
     plugins: [
       clientMistakesPlugin<Context>(schema),
+      refuseReadOnlyMutations,
       // Requests under way get this long to finish once stop() has closed the listener.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: DRAIN_GRACE_MS }),
       ApolloServerPluginLandingPageDisabled(),
@@ -180,6 +196,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
   // everything else on /graphql, so that each answer (a 429, a 401) carries the headers a browser needs to read it.
   app.use('/graphql', corsMiddleware(config.cors));
   app.use(playgroundRouter());
+  app.use(dashboardRouter(options.dashboardDir));
 
   const authenticate = async (request: Request, response: Response, next: NextFunction) => {
     try {

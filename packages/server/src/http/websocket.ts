@@ -14,6 +14,7 @@ import { Viewer, ViewerDirectory } from '../auth/viewer';
 import { WebSocketLimits } from '../config';
 import { Clock, Context } from '../context';
 import { ClientAddress } from './client-address';
+import { readOnlyRefusal } from '../auth/read-only';
 import { MAX_PENDING, SubscriberTooSlowError } from '../realtime/pubsub';
 import { limitViolation, QueryLimits } from './limits';
 import { subscribeShared } from './shared-execution';
@@ -191,6 +192,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         if (violation) return [violation];
         const errors = documents.validate(payload.query, document);
         if (errors.length) return errors;
+        const refusal = readOnlyRefusal(connection.extra.viewer ?? null, document, payload.operationName);
+        if (refusal) return [refusal];
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
       // A subscription ended for falling behind says so with a code (graphql-ws keeps only its message).

@@ -19,15 +19,24 @@ import { createTestDatabase } from './database';
 
 export const TEST_SECRET = 'test-secret-of-at-least-thirty-two-characters';
 
-/** Time for the server under test: starts at a fixed instant and moves only when told. */
+/**
+ * Time for the server under test: starts at a fixed instant and moves only when told; or, for tests in a browser
+ * whose countdowns run on the wall clock (`realTime`), the wall clock's time, which `set` and `advance` shift.
+ */
 export class TestClock {
-  constructor(private current = new Date('2026-12-01T15:00:00Z')) {}
-  now = (): Date => new Date(this.current);
+  private offsetMs = 0;
+  constructor(
+    private current = new Date('2026-12-01T15:00:00Z'),
+    private readonly realTime = false,
+  ) {}
+  now = (): Date => (this.realTime ? new Date(Date.now() + this.offsetMs) : new Date(this.current));
   set(at: Date | string): void {
-    this.current = new Date(at);
+    if (this.realTime) this.offsetMs = new Date(at).getTime() - Date.now();
+    else this.current = new Date(at);
   }
   advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
+    if (this.realTime) this.offsetMs += ms;
+    else this.current = new Date(this.current.getTime() + ms);
   }
 }
 
@@ -44,6 +53,8 @@ export interface Person {
   org?: string | null;
   name?: string;
   email?: string;
+  /** A read-only token (`scope: "read"`). */
+  readOnly?: boolean;
 }
 
 export interface TestServer {
@@ -87,6 +98,10 @@ export interface TestServerOptions {
   trustProxy?: string;
   /** Which other origins may call it (default: none, as in production without CORS_ORIGINS). */
   cors?: Partial<CorsSettings>;
+  /** The server's clock follows the wall clock (see TestClock). */
+  realTime?: boolean;
+  /** The port to listen on (default: any free one): a restarted server comes back where its clients were. */
+  port?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -94,7 +109,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const queries: string[] = [];
   const log = pino({ level: 'silent' });
   const orm = await openDatabase({ url, log, onQuery: (sql) => queries.push(sql), poolSize: 5 });
-  const clock = new TestClock();
+  const clock = new TestClock(undefined, options.realTime);
   const config = {
     ...configFromEnv({ TRUST_PROXY: options.trustProxy }),
     communityUrl: options.communityUrl ?? 'https://community.example.test/ideas',
@@ -107,7 +122,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const jwtKey = secretKey(TEST_SECRET);
   const realtime = createRealtime({ redisUrl: options.redis?.url, channelPrefix: options.redis?.channelPrefix ?? `test:${randomUUID()}:` });
   const server: EscalateServer = await createServer({ orm, config, log, jwtKey, clock: clock.now, limits: options.limits, realtime });
-  const endpoint = await server.listen(0, '127.0.0.1');
+  const endpoint = await server.listen(options.port ?? 0, '127.0.0.1');
   const slaTimer = new SlaTimer({ orm, realtime, clock: clock.now, log, pollMs: 100 });
   if (options.slaTimer === 'running') slaTimer.start();
   const outbox = new OutboxWorker({ orm, clock: clock.now, log, smtpUrl: options.smtpUrl, pollMs: 100 });
@@ -115,7 +130,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
   const token = (person: Person, tokenOptions: { expiresAt?: Date } = {}) =>
     signToken(
-      { sub: person.sub, role: person.role, org: person.org, name: person.name ?? person.sub, email: person.email ?? `${person.sub}@example.test` },
+      {
+        sub: person.sub,
+        role: person.role,
+        org: person.org,
+        name: person.name ?? person.sub,
+        email: person.email ?? `${person.sub}@example.test`,
+        readOnly: person.readOnly,
+      },
       jwtKey,
       // A year by default: tests move the clock by days, and an expired token closes its subscriptions (4403).
       { now: clock.now(), expiresAt: tokenOptions.expiresAt ?? new Date(clock.now().getTime() + 365 * 24 * 3600_000) },
