@@ -9,4 +9,6 @@ export default defineConfig({
   plugins: [react()],
   resolve: { alias: { '@escalate/sdk': fileURLToPath(new URL('../sdk/src/index.ts', import.meta.url)) } },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  // `npm run dev -w @escalate/dashboard`: the app on Vite's server, /graphql (HTTP and WebSocket) passed to `npm start`'s.
+  server: { proxy: { '/graphql': { target: 'http://localhost:4000', ws: true } } },
 });

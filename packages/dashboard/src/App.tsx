@@ -326,7 +326,7 @@ function TicketRow({ held, now, top }: { held: Held; now: number; top: number })
   const left = secondsLeft(held, now);
   let clock: string | null = null;
   if (state === 'PAUSED') clock = 'waiting on the customer';
-  else if (!running && left !== null) clock = `business hours: resumes ${runningChangesAt ? new Date(runningChangesAt).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' }) : 'later'}`;
+  else if (!running && left !== null) clock = `business hours: resumes ${runningChangesAt ? new Date(runningChangesAt).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }) : 'later'}`;
   return (
     <div className={`ticket state-${state}`} style={{ top, height: ROW_HEIGHT }} role="row" data-ticket={ticket.number} data-state={state}>
       <span className="number">{ticket.number}</span>
@@ -337,10 +337,12 @@ function TicketRow({ held, now, top }: { held: Held; now: number; top: number })
           {ticket.organization.name} · {ticket.status.replace(/_/g, ' ').toLowerCase()} · {ticket.assignee ? ticket.assignee.name : 'unassigned'}
         </small>
       </span>
-      <span className="sla-state">{STATE_LABEL[state]}</span>
+      <span className="sla-state">
+        {STATE_LABEL[state]}
+        {clock && <small>{clock}</small>}
+      </span>
       <span className="countdown" title={target.label}>
         {left === null ? '—' : countdown(left)}
-        {clock && <small>{clock}</small>}
       </span>
     </div>
   );

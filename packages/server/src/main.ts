@@ -18,6 +18,7 @@ import { Lifecycle } from './lifecycle';
 import { OutboxWorker } from './notifications/outbox-worker';
 import { createRealtime } from './realtime/pubsub';
 import { SlaTimer } from './sla-cycles/sla-timer';
+import { Role } from './users/user.entity';
 
 /** Without AUTH_JWT_SECRET, development keeps a random secret under .data/ so printed tokens survive restarts. */
 function developmentSecret(dataDir: string): string {
@@ -78,10 +79,10 @@ async function start(config: Config, log: Logger, lifecycle: Lifecycle): Promise
   else if (config.jwtSecret.length < MIN_SECRET_LENGTH) log.warn(`AUTH_JWT_SECRET is shorter than ${MIN_SECRET_LENGTH} characters`);
   const jwtKey = secretKey(config.jwtSecret ?? developmentSecret(dataDir));
   const showDemo = config.databaseUrl === undefined || process.env.ESCALATE_DEMO === 'true';
-  const demoUsers = showDemo ? await seedDemo(orm.em.fork(), jwtKey, systemClock()) : [];
 
   const realtime = createRealtime({ redisUrl: config.redisUrl, log });
   lifecycle.started('realtime', () => realtime.close());
+  const demoUsers = showDemo ? await seedDemo({ em: orm.em.fork(), realtime, config, key: jwtKey, now: systemClock() }) : [];
   const server = await createServer({ orm, config, log, jwtKey, realtime });
   const slaTimer = new SlaTimer({ orm, realtime, clock: systemClock, log });
   const outbox = new OutboxWorker({ orm, realtime, clock: systemClock, log, smtpUrl: config.smtpUrl, from: config.notificationsFrom });
@@ -95,11 +96,19 @@ async function start(config: Config, log: Logger, lifecycle: Lifecycle): Promise
   outbox.start();
   if (!config.smtpUrl) log.info('SMTP_URL is not set: notifications are kept in the outbox and logged, not sent');
 
-  const lines = [``, `  Escalate is running.`, ``, `  Playground:  ${url}  (open it in a browser)`, ``];
+  const lines = [``, `  Escalate is running.`, ``, `  Playground:   ${url}  (open it in a browser)`];
+  const engineer = demoUsers.find((user) => user.role === Role.ENGINEER);
+  // Signed in as the demo engineer: the token rides in the fragment, which the browser never sends.
+  const wallScreen = new URL('/dashboard/', url).toString();
+  lines.push(`  Wall screen:  ${engineer ? `${wallScreen}#token=${engineer.token}` : `${wallScreen}  (asks for a staff token)`}`, ``);
   if (demoUsers.length) {
-    lines.push(`  Demo tokens (organization "acme"); paste one into the playground's Headers as`);
-    lines.push(`    { "Authorization": "Bearer <token>" }`, ``);
-    for (const user of demoUsers) lines.push(`  ${user.role.padEnd(9)} ${user.name} <${user.email}>`, `    ${user.token}`, ``);
+    lines.push(`  Demo tokens (organizations "acme" and "globex"; globex's SLA targets are minutes long, so its`);
+    lines.push(`  tickets go AT_RISK and BREACHED on the wall screen within minutes). Paste one into the playground's`);
+    lines.push(`  Headers as { "Authorization": "Bearer <token>" }`, ``);
+    for (const user of demoUsers) {
+      const of = user.organization ? ` (${user.organization})` : '';
+      lines.push(`  ${user.role.padEnd(9)} ${user.name} <${user.email}>${of}`, `    ${user.token}`, ``);
+    }
   }
   console.log(lines.join('\n'));
   log.info({ url }, 'ready');
