@@ -96,8 +96,8 @@ export function byUrgency(now: number) {
 
 /** `1:02:03`, `12:05`, `-0:31` (overdue). */
 export function countdown(seconds: number): string {
-  const sign = seconds < 0 ? '-' : '';
   const whole = Math.floor(Math.abs(seconds));
+  const sign = seconds < 0 && whole > 0 ? '-' : '';
   const h = Math.floor(whole / 3600);
   const m = Math.floor((whole % 3600) / 60);
   const s = String(whole % 60).padStart(2, '0');
