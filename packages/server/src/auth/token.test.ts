@@ -23,7 +23,7 @@ describe('verifyToken', () => {
     const key = secretKey('a-secret-of-at-least-thirty-two-characters');
     const token = await signToken(CASEY, key, { now: NOW, expiresAt: new Date(NOW.getTime() + HOUR) });
     const first = await verifyToken(token, key, NOW);
-    expect(first).toEqual({ sub: 'casey', email: 'casey@acme.example', name: 'Casey', role: Role.CUSTOMER, org: 'acme' });
+    expect(first).toEqual({ sub: 'casey', email: 'casey@acme.example', name: 'Casey', role: Role.CUSTOMER, org: 'acme', readOnly: false });
     expect(await verifyToken(token, key, new Date(NOW.getTime() + 60_000))).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
   });
