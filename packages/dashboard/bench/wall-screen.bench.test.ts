@@ -8,8 +8,9 @@
 // It prints figures and asserts nothing; the tests (npm test) hold the behaviour.
 import type { CDPSession } from 'playwright-core';
 import { describe, it } from 'vitest';
-import { createOrganization, customerOf, ENGINEER, fileTicket, type TestServer } from '../../server/test/helpers/test-server.js';
+import { createOrganization, customerOf, ENGINEER, fileTicket } from '../../server/test/helpers/test-server.js';
 import { createWallOrganization, fileWallTicket, launchBrowser, openWall, seenAt, startWallServer } from '../test/helpers.js';
+import { setStatus } from '../../server/test/helpers/tickets.js';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -17,15 +18,6 @@ async function heapMb(cdp: CDPSession): Promise<number> {
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   return usedSize / 1024 / 1024;
-}
-
-async function setStatus(server: TestServer, ticketId: string, status: string): Promise<void> {
-  const result = await server.gql(
-    `mutation($input: TicketUpdateStatusInput!) { ticketUpdateStatus(input: $input) { userErrors { code message } } }`,
-    { input: { ticketId, status } },
-    ENGINEER,
-  );
-  if (result.data?.ticketUpdateStatus?.userErrors?.length !== 0) throw new Error(`ticketUpdateStatus failed: ${JSON.stringify(result)}`);
 }
 
 describe('wall screen figures', () => {

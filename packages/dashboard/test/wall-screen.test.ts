@@ -8,15 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable } from '../../server/test/helpers/browser.js';
 import { ENGINEER, type TestServer } from '../../server/test/helpers/test-server.js';
 import { createWallOrganization, fileWallTicket, launchBrowser, openWall, screenshotsFolder, seenAt, startWallServer } from './helpers.js';
-
-async function setStatus(server: TestServer, ticketId: string, status: string): Promise<void> {
-  const result = await server.gql(
-    `mutation($input: TicketUpdateStatusInput!) { ticketUpdateStatus(input: $input) { userErrors { code message } } }`,
-    { input: { ticketId, status } },
-    ENGINEER,
-  );
-  if (result.data?.ticketUpdateStatus?.userErrors?.length !== 0) throw new Error(`ticketUpdateStatus failed: ${JSON.stringify(result)}`);
-}
+import { setStatus } from '../../server/test/helpers/tickets.js';
 
 async function slaOf(server: TestServer, ticketId: string): Promise<{ atRiskAt: string; dueAt: string }> {
   const result = await server.gql(`query($id: ID) { ticket(id: $id) { sla { atRiskAt dueAt } } }`, { id: ticketId }, ENGINEER);

@@ -11,6 +11,7 @@ import { decodeCursor, REPLAY_RETENTION_MS } from '../src/events/live-log';
 import { connect, GUARD_MS } from './helpers/subscriptions';
 import { startTcpProxy, TcpProxy } from './helpers/tcp-proxy';
 import { createOrganization, customerOf, ENGINEER, fileTicket, MANAGER, Person, startTestServer, TestServer } from './helpers/test-server';
+import { setStatus } from './helpers/tickets';
 
 interface Result {
   data?: any;
@@ -90,15 +91,6 @@ async function addNote(server: TestServer, ticketId: string, body: string, as: P
   const note = result.data?.noteAdd?.note;
   if (!note) throw new Error(`noteAdd failed: ${JSON.stringify(result)}`);
   return note.id;
-}
-
-async function setStatus(server: TestServer, ticketId: string, status: string): Promise<void> {
-  const result = await server.gql(
-    `mutation($input: TicketUpdateStatusInput!) { ticketUpdateStatus(input: $input) { userErrors { code message } } }`,
-    { input: { ticketId, status } },
-    ENGINEER,
-  );
-  if (result.data?.ticketUpdateStatus?.userErrors?.length !== 0) throw new Error(`ticketUpdateStatus failed: ${JSON.stringify(result)}`);
 }
 
 /** Which note a NOTE_ADDED event is about (its data holds the note's id). */
