@@ -19,6 +19,11 @@ export interface Config {
   redisUrl: string | undefined;
   /** Unset in development: a random secret is generated and kept under `dataDir`. */
   jwtSecret: string | undefined;
+  /**
+   * AUTH_JWT_SECRET_PREVIOUS: during a rotation, the secret being retired; tokens signed with it are still accepted,
+   * new ones are signed with `jwtSecret`. Unset once the old tokens have expired.
+   */
+  jwtSecretPrevious: string | undefined;
   smtpUrl: string | undefined;
   /** The From address of notification mail. */
   notificationsFrom: string | undefined;
@@ -27,12 +32,25 @@ export interface Config {
   supportQueueEmail: string;
   communityUrl: string;
   dataDir: string;
-  logLevel: string;
+  /** LOG_LEVEL: pino's level. */
+  logLevel: LogLevel;
+  metrics: MetricsSettings;
   websocket: WebSocketLimits;
   rateLimits: RateLimitSettings;
   /** TRUST_PROXY: Express's `trust proxy` (e.g. `1` behind one reverse proxy): which client address counts as the caller's. */
   trustProxy: boolean | number | string;
   cors: CorsSettings;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The Prometheus endpoint (metrics.ts): on a port of its own, so that the public listener never serves it. */
+export interface MetricsSettings {
+  /** METRICS_PORT: where `GET /metrics` is served; unset, nothing is measured or served. */
+  port: number | undefined;
+  /** METRICS_TOKEN: when set, a scrape must send `Authorization: Bearer <token>`. */
+  token: string | undefined;
 }
 
 /** Which other origins' browser apps may call the API (http/cors.ts). */
@@ -83,19 +101,42 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
         `(${secret ? `it has ${secret.length}` : 'it is not set'}); generate one with: openssl rand -base64 48`,
     );
   }
+  const previousSecret = env.AUTH_JWT_SECRET_PREVIOUS || undefined;
+  if (previousSecret && !secret) {
+    throw new StartupError('AUTH_JWT_SECRET_PREVIOUS is set without AUTH_JWT_SECRET: set AUTH_JWT_SECRET to the new secret, and AUTH_JWT_SECRET_PREVIOUS to the one it replaces.');
+  }
+  if (previousSecret && previousSecret === secret) {
+    throw new StartupError('AUTH_JWT_SECRET_PREVIOUS is the same as AUTH_JWT_SECRET: it takes the secret being replaced (or unset it once the rotation is over).');
+  }
+  if (production && previousSecret && previousSecret.length < MIN_SECRET_LENGTH) {
+    throw new StartupError(`AUTH_JWT_SECRET_PREVIOUS must be at least ${MIN_SECRET_LENGTH} characters in production (it has ${previousSecret.length}).`);
+  }
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new StartupError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got '${logLevel}'.`);
+  }
+  const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined;
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
+    throw new StartupError(`METRICS_PORT must be a TCP port number (0-65535), got '${env.METRICS_PORT}'.`);
+  }
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new StartupError(`METRICS_PORT must differ from PORT (both are ${port}): the metrics are served on a port of their own, kept off the public one.`);
+  }
   return {
     production,
     port,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     jwtSecret: env.AUTH_JWT_SECRET || undefined,
+    jwtSecretPrevious: previousSecret,
     smtpUrl: env.SMTP_URL || undefined,
     notificationsFrom: env.NOTIFICATIONS_FROM || undefined,
     escalationsEmail: env.ESCALATIONS_EMAIL || DEFAULT_ESCALATIONS_EMAIL,
     supportQueueEmail: env.SUPPORT_QUEUE_EMAIL || DEFAULT_SUPPORT_QUEUE_EMAIL,
     communityUrl: env.COMMUNITY_URL || DEFAULT_COMMUNITY_URL,
     dataDir: env.ESCALATE_DATA_DIR || '.data',
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: logLevel as LogLevel,
+    metrics: { port: metricsPort, token: env.METRICS_TOKEN || undefined },
     websocket: {
       maxMessageBytes: positiveInteger(env, 'WEBSOCKET_MAX_MESSAGE_BYTES', 1024 * 1024),
       maxSubscriptionsPerSocket: positiveInteger(env, 'WEBSOCKET_MAX_SUBSCRIPTIONS', 100),

@@ -15,6 +15,7 @@ import { DataDirectoryBusyError, startEmbeddedPostgres } from './db/embedded-pos
 import { openDatabase } from './db/orm';
 import { createServer } from './http/server';
 import { Lifecycle } from './lifecycle';
+import { Metrics, serveMetrics } from './metrics';
 import { OutboxWorker } from './notifications/outbox-worker';
 import { createRealtime } from './realtime/pubsub';
 import { SlaTimer } from './sla-cycles/sla-timer';
@@ -78,13 +79,24 @@ async function start(config: Config, log: Logger, lifecycle: Lifecycle): Promise
   if (!config.jwtSecret) log.warn('AUTH_JWT_SECRET is not set: using a development secret kept in .data/jwt-secret');
   else if (config.jwtSecret.length < MIN_SECRET_LENGTH) log.warn(`AUTH_JWT_SECRET is shorter than ${MIN_SECRET_LENGTH} characters`);
   const jwtKey = secretKey(config.jwtSecret ?? developmentSecret(dataDir));
+  // A rotation: tokens signed with the secret being retired are accepted until it is unset; new ones use jwtKey.
+  const previousJwtKey = config.jwtSecretPrevious ? secretKey(config.jwtSecretPrevious) : undefined;
+  if (previousJwtKey) log.info('AUTH_JWT_SECRET_PREVIOUS is set: tokens signed with the previous secret are still accepted');
   const showDemo = config.databaseUrl === undefined || process.env.ESCALATE_DEMO === 'true';
 
   const realtime = createRealtime({ redisUrl: config.redisUrl, log });
   lifecycle.started('realtime', () => realtime.close());
   const demoUsers = showDemo ? await seedDemo({ em: orm.em.fork(), realtime, config, key: jwtKey, now: systemClock() }) : [];
-  const server = await createServer({ orm, config, log, jwtKey, realtime });
-  const slaTimer = new SlaTimer({ orm, realtime, clock: systemClock, log });
+  const metrics = config.metrics.port === undefined ? undefined : new Metrics({ orm, clock: systemClock, log });
+  if (metrics) {
+    // Up before the API and down after it: a shutdown's drain shows in the figures.
+    const endpoint = await serveMetrics(metrics, { port: config.metrics.port!, token: config.metrics.token, log });
+    lifecycle.started('metrics endpoint', () => endpoint.close());
+    if (!config.metrics.token) log[config.production ? 'warn' : 'info']('METRICS_TOKEN is not set: anyone who can reach METRICS_PORT reads the metrics');
+    log.info({ url: endpoint.url }, 'metrics served');
+  }
+  const server = await createServer({ orm, config, log, jwtKey, previousJwtKey, realtime, metrics });
+  const slaTimer = new SlaTimer({ orm, realtime, clock: systemClock, log, metrics });
   const outbox = new OutboxWorker({ orm, realtime, clock: systemClock, log, smtpUrl: config.smtpUrl, from: config.notificationsFrom });
   // Stopped together, first: the listener closes and requests drain while the timer and the outbox finish the
   // claim in hand and take no more.
@@ -115,11 +127,19 @@ async function start(config: Config, log: Logger, lifecycle: Lifecycle): Promise
 }
 
 async function main(): Promise<void> {
-  const log = pino({ level: process.env.LOG_LEVEL || 'info', redact: { paths: ['req.headers.authorization'], censor: '[redacted]' } });
+  let config: Config;
+  try {
+    config = configFromEnv();
+  } catch (error) {
+    console.error(`escalate: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  // Request lines carry no headers (http/request-log.ts); the redaction guards against one logged by mistake.
+  const log = pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' } });
   const lifecycle = new Lifecycle({ log });
   lifecycle.handleSignals(); // from the first moment: a signal during start-up stops what has started so far
   try {
-    await start(configFromEnv(), log, lifecycle);
+    await start(config, log, lifecycle);
   } catch (error) {
     if (error instanceof StartupError) console.error(`escalate: ${error.message}`);
     else log.fatal({ err: error }, 'start-up failed');

@@ -57,6 +57,33 @@ describe('verifyToken', () => {
   });
 });
 
+describe('verifyToken during a rotation (AUTH_JWT_SECRET_PREVIOUS)', () => {
+  const current = secretKey('the-new-secret-of-at-least-thirty-two-characters');
+  const previous = secretKey('the-old-secret-of-at-least-thirty-two-characters');
+  const sign = (key: Uint8Array, expiresAt = new Date(NOW.getTime() + HOUR)) => signToken(CASEY, key, { now: NOW, expiresAt });
+
+  it('accepts a token signed with either secret', async () => {
+    await expect(verifyToken(await sign(current), current, NOW, previous)).resolves.toMatchObject({ sub: 'casey' });
+    await expect(verifyToken(await sign(previous), current, NOW, previous)).resolves.toMatchObject({ sub: 'casey' });
+  });
+
+  it('refuses a token signed with the previous secret once it is no longer given, though it was verified with it before', async () => {
+    const token = await sign(previous);
+    await verifyToken(token, current, NOW, previous);
+    await expect(verifyToken(token, current, NOW)).rejects.toThrow(InvalidTokenError);
+  });
+
+  it('refuses a token signed with neither, and says an expired one has expired, whichever secret signed it', async () => {
+    const unknown = verifyToken(await sign(secretKey('a-third-secret-of-at-least-thirty-two-chars')), current, NOW, previous);
+    await expect(unknown).rejects.toThrow(InvalidTokenError);
+    await expect(unknown).rejects.toThrow('The token is not valid: it must be an HS256 JWT signed by the identity provider.');
+    for (const key of [current, previous]) {
+      const expired = await sign(key, new Date(NOW.getTime() - 1000));
+      await expect(verifyToken(expired, current, NOW, previous)).rejects.toThrow(new InvalidTokenError('The token has expired; sign in again.'));
+    }
+  });
+});
+
 describe('VerifiedTokens', () => {
   const exp = NOW.getTime() / 1000 + 3600;
 

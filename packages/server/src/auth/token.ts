@@ -38,16 +38,36 @@ export function bearerToken(authorization: string | undefined | null): string | 
 /** Per key: a token is only ever known valid for the key it was verified with. */
 const verifiedByKey = new WeakMap<Uint8Array, VerifiedTokens<TokenClaims>>();
 
-/** The claims of a valid token; a token verified before is answered from memory until its `exp` (verified-tokens.ts). */
-export async function verifyToken(token: string, key: Uint8Array, now: Date): Promise<TokenClaims> {
+function verifiedWith(key: Uint8Array): VerifiedTokens<TokenClaims> {
   let verified = verifiedByKey.get(key);
   if (!verified) verifiedByKey.set(key, (verified = new VerifiedTokens()));
-  const known = verified.claimsOf(token, now);
-  if (known) return known;
-  const { claims, validity } = await verifySignatureAndClaims(token, key, now);
-  verified.remember(token, claims, validity);
-  return claims;
+  return verified;
 }
+
+/**
+ * The claims of a valid token; a token verified before is answered from memory until its `exp` (verified-tokens.ts).
+ * During a secret's rotation (AUTH_JWT_SECRET_PREVIOUS), a token whose signature does not match `key` is tried with
+ * `previousKey`; each key remembers only the tokens it verified, so once the previous key is no longer passed, the
+ * tokens it signed are refused, remembered or not.
+ */
+export async function verifyToken(token: string, key: Uint8Array, now: Date, previousKey?: Uint8Array): Promise<TokenClaims> {
+  const known = verifiedWith(key).claimsOf(token, now) ?? (previousKey && verifiedWith(previousKey).claimsOf(token, now));
+  if (known) return known;
+  let verified: Awaited<ReturnType<typeof verifySignatureAndClaims>>;
+  let verifiedBy = key;
+  try {
+    verified = await verifySignatureAndClaims(token, key, now);
+  } catch (error) {
+    if (!(error instanceof WrongKeyError && previousKey)) throw error;
+    verified = await verifySignatureAndClaims(token, previousKey, now);
+    verifiedBy = previousKey;
+  }
+  verifiedWith(verifiedBy).remember(token, verified.claims, verified.validity);
+  return verified.claims;
+}
+
+/** The signature does not match the key: the one case where another key (the previous secret's) may be tried. */
+class WrongKeyError extends InvalidTokenError {}
 
 async function verifySignatureAndClaims(
   token: string,
@@ -64,7 +84,8 @@ async function verifySignatureAndClaims(
     }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new InvalidTokenError('The token has expired; sign in again.');
-    throw new InvalidTokenError('The token is not valid: it must be an HS256 JWT signed by the identity provider.');
+    const message = 'The token is not valid: it must be an HS256 JWT signed by the identity provider.';
+    throw error instanceof errors.JWSSignatureVerificationFailed ? new WrongKeyError(message) : new InvalidTokenError(message);
   }
   const claim = (name: string, max: number): string | null => {
     const value = payload[name];

@@ -25,6 +25,7 @@ import { Logger } from 'pino';
 import { apiError, badUserInput } from '../common/errors';
 import { idOf } from '../common/global-id';
 import { Clock } from '../context';
+import type { Metrics } from '../metrics';
 import { TicketEventType } from './ticket-event.entity';
 import { SlaMetric, SlaState } from '../sla/vocabulary';
 import { Logged, LogMessage, LogPosition, LogTopic, MessageOf, Realtime } from '../realtime/pubsub';
@@ -178,6 +179,7 @@ export interface LiveLogOptions {
   realtime: Realtime;
   clock: Clock;
   log: Logger;
+  metrics?: Metrics | undefined;
 }
 
 export class LiveLog {
@@ -293,11 +295,16 @@ export class LiveLog {
   private async tail(): Promise<'done' | 'more' | 'unsettled'> {
     const rows = await this.rowsAfter(this.position, false);
     const issuedAt = this.options.clock();
+    const { metrics } = this.options;
     for (const row of rows) {
       if (!row.settled) return 'unsettled';
+      metrics?.liveLogRead('tail', 1);
       const position = positionOf(row);
       this.position = position;
-      for (const message of messagesOf(row, position, encodeCursor(position, issuedAt))) this.options.realtime.deliver(message);
+      for (const message of messagesOf(row, position, encodeCursor(position, issuedAt))) {
+        this.options.realtime.deliver(message);
+        metrics?.liveLogPublished(message.topic);
+      }
     }
     return rows.length === PAGE ? 'more' : 'done';
   }
@@ -305,6 +312,7 @@ export class LiveLog {
   /** A page of a replay: the settled events after `from` that a subscriber of `topic` hears. */
   private async read<T extends LogTopic>(topic: T, hears: (message: MessageOf<T>) => boolean, from: LogPosition): Promise<ReplayPage<MessageOf<T>>> {
     const rows = await this.rowsAfter(from, true);
+    this.options.metrics?.liveLogRead('replay', rows.length);
     const issuedAt = this.options.clock();
     const messages: MessageOf<T>[] = [];
     let last: LogPosition | null = null;

@@ -6,11 +6,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { MikroORM } from '@mikro-orm/postgresql';
 import express, { NextFunction, Request, Response } from 'express';
 import { GraphQLFormattedError } from 'graphql';
-import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import { bearerToken, InvalidTokenError, verifyToken } from '../auth/token';
 import { Viewer, ViewerDirectory } from '../auth/viewer';
 import { Loaders } from '../common/loaders';
@@ -18,6 +16,7 @@ import { Config, StartupError } from '../config';
 import { Clock, Context, systemClock } from '../context';
 import { readOnlyRefusal } from '../auth/read-only';
 import { LiveLog } from '../events/live-log';
+import type { Metrics } from '../metrics';
 import { Realtime } from '../realtime/pubsub';
 import { DEFAULT_LIMITS, GraphQLParams, QueryLimits, requestLimitViolation } from './limits';
 import { clientAddressOf } from './client-address';
@@ -26,6 +25,7 @@ import { corsMiddleware, upgradeOriginAllowed } from './cors';
 import { dashboardRouter } from './dashboard';
 import { playgroundRouter } from './playground';
 import { createRateLimits } from './rate-limits';
+import { errorCodeOf, recordGraphQLRequest, requestLog, requestRecordPlugin, withRecord } from './request-log';
 import { buildEscalateSchema } from './schema';
 import { serveSubscriptions } from './websocket';
 
@@ -33,8 +33,13 @@ export interface ServerOptions {
   orm: MikroORM;
   config: Config;
   log: Logger;
+  /** Verifies tokens; the demo and `npm run token` sign with it (AUTH_JWT_SECRET). */
   jwtKey: Uint8Array;
+  /** During a rotation (AUTH_JWT_SECRET_PREVIOUS): tokens signed with it are still accepted. */
+  previousJwtKey?: Uint8Array | undefined;
   realtime: Realtime;
+  /** What Prometheus scrapes (metrics.ts); unset, nothing is counted. */
+  metrics?: Metrics | undefined;
   clock?: Clock;
   limits?: QueryLimits;
   /** The wall screen's built files; default packages/dashboard/dist. */
@@ -59,11 +64,12 @@ declare module 'express-serve-static-core' {
 }
 
 function graphqlErrorResponse(response: Response, status: number, message: string, code: string): void {
+  response.req.graphql?.errorCodes.push(code);
   response.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
 export async function createServer(options: ServerOptions): Promise<EscalateServer> {
-  const { orm, config, log, jwtKey, clock = systemClock, limits = DEFAULT_LIMITS } = options;
+  const { orm, config, log, jwtKey, previousJwtKey, metrics, clock = systemClock, limits = DEFAULT_LIMITS } = options;
   const schema = buildEscalateSchema(options.realtime);
   const app = express();
   app.disable('x-powered-by');
@@ -75,7 +81,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
   /** Set when stop() begins: `/readyz` answers 503 so load balancers send no more traffic here. */
   let draining = false;
 
-  const live = new LiveLog({ orm, realtime: options.realtime, clock, log });
+  const live = new LiveLog({ orm, realtime: options.realtime, clock, log, metrics });
   live.start();
   const contextFor = (viewer: Viewer | null, log: Logger): Context => {
     const em = orm.em.fork();
@@ -88,8 +94,10 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     schema,
     orm,
     jwtKey,
+    previousJwtKey,
     clock,
     log,
+    metrics,
     viewers,
     queryLimits: limits,
     socketLimits: config.websocket,
@@ -105,7 +113,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
       return {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
-            if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
+            if (errorCodeOf(error) === 'INTERNAL_SERVER_ERROR') {
               contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
             }
           }
@@ -143,6 +151,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     // Not offered: a persisted-query hash that does not match its query would otherwise be an untyped error.
     persistedQueries: false,
     plugins: [
+      requestRecordPlugin<Context>(),
       clientMistakesPlugin<Context>(schema),
       refuseReadOnlyMutations,
       // Requests under way get this long to finish once stop() has closed the listener.
@@ -180,18 +189,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     }
   });
 
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (request, response) => {
-        const given = request.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-        response.setHeader('x-request-id', id);
-        return id;
-      },
-      autoLogging: { ignore: (request) => request.url?.startsWith('/playground/') ?? false },
-    }),
-  );
+  app.use(requestLog({ log, metrics, quiet: (path) => path.startsWith('/playground/') }));
   // Before the playground's GET /graphql, which would answer a preflight itself (200, Allow: GET, HEAD), and before
   // everything else on /graphql, so that each answer (a 429, a 401) carries the headers a browser needs to read it.
   app.use('/graphql', corsMiddleware(config.cors));
@@ -206,7 +204,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
         return next();
       }
       const now = clock();
-      const claims = await verifyToken(token, jwtKey, now);
+      const claims = await verifyToken(token, jwtKey, now, previousJwtKey);
       request.viewer = await viewers.viewerFor(orm.em, claims, now); // it forks only when it must read or write
       next();
     } catch (error) {
@@ -239,6 +237,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
 
   app.use(
     '/graphql',
+    recordGraphQLRequest,
     limitRate,
     refuseLargeBodies,
     express.json({ limit: BODY_LIMIT_BYTES }),
@@ -246,7 +245,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
     authenticate,
     limitUserRate,
     expressMiddleware(apollo, {
-      context: async ({ req }) => contextFor(req.viewer ?? null, req.log),
+      context: async ({ req }) => withRecord(req, contextFor(req.viewer ?? null, req.log)),
     }),
   );
 

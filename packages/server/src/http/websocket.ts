@@ -3,9 +3,10 @@
 // names the user), and the end of a socket whose token expires.
 import type { IncomingMessage } from 'node:http';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { DocumentNode, GraphQLError, GraphQLSchema, parse, validate } from 'graphql';
+import { DocumentNode, ExecutionArgs, getOperationAST, GraphQLError, GraphQLSchema, parse, validate } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { decodeJwt } from 'jose';
+import { randomUUID } from 'node:crypto';
 import { Server } from 'node:http';
 import { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -13,10 +14,12 @@ import { bearerToken, InvalidTokenError, verifyToken } from '../auth/token';
 import { Viewer, ViewerDirectory } from '../auth/viewer';
 import { WebSocketLimits } from '../config';
 import { Clock, Context } from '../context';
+import type { Metrics, OperationType } from '../metrics';
 import { ClientAddress } from './client-address';
 import { readOnlyRefusal } from '../auth/read-only';
 import { MAX_PENDING, SubscriberTooSlowError } from '../realtime/pubsub';
 import { limitViolation, QueryLimits } from './limits';
+import { errorCodeOf, outcomeOf } from './request-log';
 import { subscribeShared } from './shared-execution';
 
 /** Close codes of ours; graphql-ws's own are 4403 (refused token) and 4408 (no `connection_init` in time). */
@@ -28,8 +31,11 @@ export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
   orm: MikroORM;
   jwtKey: Uint8Array;
+  /** During a rotation (AUTH_JWT_SECRET_PREVIOUS): tokens signed with it are still accepted. */
+  previousJwtKey?: Uint8Array | undefined;
   clock: Clock;
   log: Logger;
+  metrics?: Metrics | undefined;
   viewers: ViewerDirectory;
   queryLimits: QueryLimits;
   socketLimits: WebSocketLimits;
@@ -56,6 +62,13 @@ interface SocketState {
   expiresAt: number | null;
   expiryTimer: NodeJS.Timeout | null;
   closed: boolean;
+  /** The server's logger with the socket's id bound: its connect, subscription and close lines, and its operations'. */
+  log: Logger;
+  openedAt: number;
+  /** The ids of the subscriptions running on it now. */
+  running: Set<string>;
+  /** Subscriptions started on it so far. */
+  started: number;
 }
 
 /** How long a WebSocket client has to answer our close frame before its connection is cut. */
@@ -74,7 +87,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * `exp` is never sent even if the timer is late.
  */
 export function serveSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
-  const { httpServer, schema, orm, jwtKey, clock, log, viewers, queryLimits, socketLimits } = options;
+  const { httpServer, schema, orm, jwtKey, previousJwtKey, clock, log, metrics, viewers, queryLimits, socketLimits } = options;
   const openSockets = new SocketCount(socketLimits.maxSocketsPerUser);
   const states = new WeakMap<WebSocket, SocketState>();
   // ws refuses a larger message from its frame header, before reading it, and closes with 1009 Message Too Big.
@@ -109,18 +122,36 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     wsServer.handleUpgrade(request, socket, head, (client) => {
       // Until `connection_init` names a user, a socket counts against its address: a client cannot hold sockets
       // open by never signing in.
-      const holder = `ip:${options.clientAddress(request)}`;
+      const address = options.clientAddress(request);
+      const holder = `ip:${address}`;
       if (!openSockets.take(holder)) {
         log.info({ holder }, 'WebSocket refused: too many sockets');
         client.close(CLOSE_TOO_MANY_SOCKETS, `Too many sockets: at most ${socketLimits.maxSocketsPerUser} per IP address until signed in`);
         return;
       }
-      const state: SocketState = { holder, expiresAt: null, expiryTimer: null, closed: false };
+      const state: SocketState = {
+        holder,
+        expiresAt: null,
+        expiryTimer: null,
+        closed: false,
+        log: log.child({ socketId: randomUUID(), address }),
+        openedAt: performance.now(),
+        running: new Set(),
+        started: 0,
+      };
       states.set(client, state);
-      client.once('close', () => {
+      metrics?.socketOpened();
+      // Before graphql-ws's own listener (added by the `connection` event below), which ends the subscriptions.
+      client.once('close', (code) => {
         state.closed = true;
         openSockets.release(state.holder);
         if (state.expiryTimer) clearTimeout(state.expiryTimer);
+        metrics?.socketClosed();
+        metrics?.subscriptionsEnded(state.running.size);
+        state.running.clear();
+        const ours = code === 1011 || code === 4500; // an internal error, ws's or graphql-ws's
+        const durationMs = Math.round(performance.now() - state.openedAt);
+        state.log[ours ? 'error' : 'info']({ code, durationMs, subscriptions: state.started }, 'WebSocket closed');
       });
       wsServer.emit('connection', client, request);
       // ws emits an error only for what the client sent (a message over the size limit, a bad frame), after it has
@@ -148,7 +179,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
           const token = bearerToken(typeof authorization === 'string' ? authorization : null);
           if (token) {
             const now = clock();
-            viewer = await viewers.viewerFor(orm.em, await verifyToken(token, jwtKey, now), now);
+            viewer = await viewers.viewerFor(orm.em, await verifyToken(token, jwtKey, now, previousJwtKey), now);
             state.expiresAt = decodeJwt(token).exp! * 1000; // verifyToken requires `exp`
           }
         } catch (error) {
@@ -169,47 +200,94 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
           watchExpiry(socket, state);
         }
         connection.extra.viewer = viewer;
+        state.log.info({ role: viewer?.role ?? null, organizationId: viewer?.organizationId ?? null }, 'WebSocket connected');
         return true;
       },
-      context: (connection) => options.contextFor(connection.extra.viewer ?? null, log),
+      context: (connection) => options.contextFor(connection.extra.viewer ?? null, states.get(connection.extra.socket)!.log),
       onSubscribe: (connection, _id, payload) => {
-        // An error would not reach the client: the socket is closing.
-        if (closeIfExpired(connection.extra.socket, states.get(connection.extra.socket)!)) return [new GraphQLError('token expired')];
-        // graphql-ws has entered this operation already.
-        const { maxSubscriptionsPerSocket } = socketLimits;
-        if (Object.keys(connection.subscriptions).length > maxSubscriptionsPerSocket) {
-          return [
-            new GraphQLError(`At most ${maxSubscriptionsPerSocket} subscriptions may run on one connection; complete one before starting another.`, {
-              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: maxSubscriptionsPerSocket },
-            }),
-          ];
+        const admitted = admit(connection, payload);
+        if (Array.isArray(admitted)) {
+          // Here, graphql-js's validation errors are the ones without a code.
+          const codes = admitted.map((error: GraphQLError) => (error.extensions?.code ? errorCodeOf(error) : 'GRAPHQL_VALIDATION_FAILED'));
+          answered(states.get(connection.extra.socket)!, { name: payload.operationName ?? null, type: null }, codes);
         }
-        // The same limits as over HTTP, before validation; then validated here, once per distinct document, and
-        // handed to graphql-ws ready to run (it would parse and validate again).
-        const document = documents.parse(payload.query);
-        if (!document) return undefined; // not a document: graphql-ws answers the syntax error itself
-        const violation = limitViolation(schema, document, payload.variables ?? {}, payload.operationName ?? undefined, queryLimits);
-        if (violation) return [violation];
-        const errors = documents.validate(payload.query, document);
-        if (errors.length) return errors;
-        const refusal = readOnlyRefusal(connection.extra.viewer ?? null, document, payload.operationName);
-        if (refusal) return [refusal];
-        return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+        return admitted;
+      },
+      onOperation: (connection, id, _payload, args, result) => {
+        const state = states.get(connection.extra.socket)!;
+        const operation = getOperationAST(args.document, args.operationName);
+        const named = { name: operation?.name?.value ?? null, type: (operation?.operation ?? null) as OperationType | null };
+        const answer = result as Awaited<typeof result>; // awaited by graphql-ws, though its type admits the promise
+        if (!(Symbol.asyncIterator in answer)) return answered(state, named, (answer.errors ?? []).map(errorCodeOf));
+        if (state.closed) return; // graphql-ws ends it at once
+        state.running.add(id);
+        state.started += 1;
+        metrics?.subscriptionsStarted();
+        answered(state, named);
+      },
+      onComplete: (connection, id) => {
+        if (states.get(connection.extra.socket)!.running.delete(id)) metrics?.subscriptionsEnded();
       },
       // A subscription ended for falling behind says so with a code (graphql-ws keeps only its message).
-      onError: (_connection, _id, _payload, errors) =>
-        errors.map((error) =>
+      onError: (connection, id, _payload, errors) => {
+        const answers = errors.map((error) =>
           error.originalError instanceof SubscriberTooSlowError
             ? new GraphQLError(error.message, { extensions: { code: 'SUBSCRIBER_TOO_SLOW', limit: MAX_PENDING } })
             : error,
-        ),
+        );
+        // A running subscription's end; a refusal (onSubscribe's errors come here too) was counted when refused.
+        if (metrics && states.get(connection.extra.socket)!.running.has(id)) for (const answer of answers) metrics.graphqlError(errorCodeOf(answer));
+        return answers;
+      },
       // A closing socket sends nothing: the event is dropped.
-      onNext: (connection) => {
-        closeIfExpired(connection.extra.socket, states.get(connection.extra.socket)!);
+      onNext: (connection, id) => {
+        const state = states.get(connection.extra.socket)!;
+        if (!closeIfExpired(connection.extra.socket, state) && state.running.has(id)) metrics?.subscriptionEventDelivered();
       },
     },
     wsServer,
   );
+
+  /** An operation started, answered or refused on a socket (`errorCodes` say why): counted, and a line in the log. */
+  function answered(state: SocketState, operation: { name: string | null; type: OperationType | null }, errorCodes: readonly string[] = []): void {
+    const outcome = outcomeOf(errorCodes) ?? 'ok';
+    metrics?.graphqlRequest({ ...operation, outcome });
+    for (const code of errorCodes) metrics?.graphqlError(code);
+    const line = { operationName: operation.name?.slice(0, 100) ?? null, operationType: operation.type, outcome };
+    const message = outcome !== 'ok' ? 'operation refused' : operation.type === 'subscription' ? 'subscription started' : 'operation answered';
+    state.log[outcome === 'INTERNAL_SERVER_ERROR' ? 'error' : 'info'](line, message);
+  }
+
+  /** The limits and checks an operation passes before it runs: its arguments for graphql-ws, or why it may not run. */
+  function admit(
+    connection: { extra: { socket: WebSocket; viewer?: Viewer | null }; subscriptions: Record<string, unknown> },
+    payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null },
+  ): ExecutionArgs | readonly GraphQLError[] | undefined {
+    // An error would not reach the client: the socket is closing.
+    if (closeIfExpired(connection.extra.socket, states.get(connection.extra.socket)!)) {
+      return [new GraphQLError('token expired', { extensions: { code: 'UNAUTHENTICATED' } })];
+    }
+    // graphql-ws has entered this operation already.
+    const { maxSubscriptionsPerSocket } = socketLimits;
+    if (Object.keys(connection.subscriptions).length > maxSubscriptionsPerSocket) {
+      return [
+        new GraphQLError(`At most ${maxSubscriptionsPerSocket} subscriptions may run on one connection; complete one before starting another.`, {
+          extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: maxSubscriptionsPerSocket },
+        }),
+      ];
+    }
+    // The same limits as over HTTP, before validation; then validated here, once per distinct document, and
+    // handed to graphql-ws ready to run (it would parse and validate again).
+    const document = documents.parse(payload.query);
+    if (!document) return undefined; // not a document: graphql-ws answers the syntax error itself
+    const violation = limitViolation(schema, document, payload.variables ?? {}, payload.operationName ?? undefined, queryLimits);
+    if (violation) return [violation];
+    const errors = documents.validate(payload.query, document);
+    if (errors.length) return errors;
+    const refusal = readOnlyRefusal(connection.extra.viewer ?? null, document, payload.operationName);
+    if (refusal) return [refusal];
+    return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+  }
 
   return {
     async close() {

@@ -47,6 +47,25 @@ export interface OutboxWorkerOptions {
 
 type Transport = ReturnType<typeof createTransport>;
 
+/** What waits in the outbox and what was given up on, for the metrics (metrics.ts). */
+export interface OutboxBacklog {
+  pending: number;
+  failed: number;
+  /** When the oldest notification still waiting was enqueued; null when none waits. */
+  oldestPendingAt: Date | null;
+}
+
+/** The outbox's backlog in one statement, over the (status, next_attempt_at) index. */
+export async function outboxBacklog(orm: MikroORM): Promise<OutboxBacklog> {
+  const [row] = await orm.em.getConnection().execute<{ pending: number; failed: number; oldest: Date | string | null }[]>(
+    `select count(*) filter (where status = '${NotificationStatus.PENDING}')::int as pending,
+            count(*) filter (where status = '${NotificationStatus.FAILED}')::int as failed,
+            min(created_at) filter (where status = '${NotificationStatus.PENDING}') as oldest
+     from notification where status in ('${NotificationStatus.PENDING}', '${NotificationStatus.FAILED}')`,
+  );
+  return { pending: row?.pending ?? 0, failed: row?.failed ?? 0, oldestPendingAt: row?.oldest ? new Date(row.oldest) : null };
+}
+
 export class OutboxWorker {
   private readonly pacer: Pacer;
   /** Set while stop() waits: a pass finishes the row in hand and takes no more. */

@@ -10,6 +10,7 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from 'pino';
 import { Clock } from '../context';
+import type { Metrics } from '../metrics';
 import { enqueueSlaNotifications } from '../notifications/sla-notifications';
 import { Organization } from '../organizations/organization.entity';
 import { runInTransaction } from '../realtime/after-commit';
@@ -19,7 +20,7 @@ import { Ticket } from '../tickets/ticket.entity';
 import { User } from '../users/user.entity';
 import { SlaState } from './sla-enums';
 import { SlaCycle } from './sla-cycle.entity';
-import { SlaTracker } from './sla-tracker';
+import { SlaTracker, SlaTransition } from './sla-tracker';
 
 /** Cycles claimed per transaction: a burst of thousands is a few transactions of a few statements each. */
 export const SLA_BATCH = 1000;
@@ -33,6 +34,8 @@ export interface SlaTimerOptions {
   log: Logger;
   /** The longest sleep between passes; default 30 s. Tests that move a test clock use a short one. */
   pollMs?: number;
+  /** Where the lag of each transition recorded is observed (escalate_sla_timer_lag_seconds). */
+  metrics?: Metrics | undefined;
 }
 
 export class SlaTimer {
@@ -86,7 +89,9 @@ export class SlaTimer {
    */
   async tick(realtime: Realtime = this.options.realtime): Promise<number> {
     const now = this.options.clock();
-    return runInTransaction(this.options.orm.em.fork(), realtime, async (em) => {
+    /** How late each transition recorded is, in seconds: observed once the batch has committed. */
+    const lags: number[] = [];
+    const claimed = await runInTransaction(this.options.orm.em.fork(), realtime, async (em) => {
       const cycles = await em.find(
         SlaCycle,
         { nextTransitionAt: { $lte: now } },
@@ -96,7 +101,7 @@ export class SlaTimer {
       await preload(em, cycles);
       const stateOfTicket = new Map<string, SlaState>();
       for (const cycle of cycles) {
-        await this.advance(em, cycle, now);
+        for (const { at } of await this.advance(em, cycle, now)) lags.push((now.getTime() - at.getTime()) / 1000);
         stateOfTicket.set(cycle.ticket.id, cycle.state);
       }
       // A plain column update, one statement per state: time passing is not an edit, so it must not bump the
@@ -108,16 +113,19 @@ export class SlaTimer {
       await em.flush();
       return cycles.length;
     });
+    for (const lag of lags) this.options.metrics?.slaTransitionRecorded(lag);
+    return claimed;
   }
 
   /** Advances a claimed cycle to now, with the notifications of its transitions, in the claiming transaction. */
-  private async advance(em: EntityManager, cycle: SlaCycle, now: Date): Promise<void> {
+  private async advance(em: EntityManager, cycle: SlaCycle, now: Date): Promise<SlaTransition[]> {
     const ticket = em.getReference(Ticket, cycle.ticket.id);
     // Time alone moves the cycle: nobody acts.
     const tracker = await SlaTracker.for({ em, now, actorId: null }, ticket);
     const transitions = tracker.passTime(cycle);
     // At risk → the assignee; breached → the assignee and the managers: into the outbox, in this transaction.
     await enqueueSlaNotifications(em, { ticket, cycle, transitions, now });
+    return transitions;
   }
 }
 

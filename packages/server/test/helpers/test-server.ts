@@ -2,12 +2,13 @@
 // helpers to sign tokens and send GraphQL over HTTP.
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { pino } from 'pino';
+import { Logger, pino } from 'pino';
 import { inject } from 'vitest';
 import { secretKey, signToken } from '../../src/auth/token';
 import { configFromEnv, CorsSettings, RateLimitSettings } from '../../src/config';
 import { openDatabase } from '../../src/db/orm';
 import { createServer, EscalateServer } from '../../src/http/server';
+import { Metrics, MetricsEndpoint, serveMetrics } from '../../src/metrics';
 import { OutboxWorker } from '../../src/notifications/outbox-worker';
 import { QueryLimits } from '../../src/http/limits';
 import { Role } from '../../src/users/user.entity';
@@ -73,6 +74,8 @@ export interface TestServer {
   realtime: Realtime;
   /** SQL statements run so far; reset with `queries.length = 0`. */
   queries: string[];
+  /** With the `metrics` option: where `GET /metrics` is served. */
+  metricsUrl?: string;
   token(person: Person, options?: { expiresAt?: Date }): Promise<string>;
   /** Sends a GraphQL request; `as` signs a token for that person (or pass a raw token string). */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: Person | string | null): Promise<GraphQLResponse<T>>;
@@ -102,12 +105,18 @@ export interface TestServerOptions {
   realTime?: boolean;
   /** The port to listen on (default: any free one): a restarted server comes back where its clients were. */
   port?: number;
+  /** Where the server logs (default: nowhere); a test reads its lines with a pino logger on a stream of its own. */
+  log?: Logger;
+  /** Count and serve metrics (a registry of this server's own) on another free port, with METRICS_TOKEN `token`. */
+  metrics?: { token?: string };
+  /** AUTH_JWT_SECRET_PREVIOUS: tokens signed with it are accepted too (tokens the helpers sign use TEST_SECRET). */
+  previousJwtSecret?: string;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const url = options.databaseUrl ?? (await createTestDatabase(inject('databaseAdminUrl'), inject('templateDatabase')));
   const queries: string[] = [];
-  const log = pino({ level: 'silent' });
+  const log = options.log ?? pino({ level: 'silent' });
   const orm = await openDatabase({ url, log, onQuery: (sql) => queries.push(sql), poolSize: 5 });
   const clock = new TestClock(undefined, options.realTime);
   const config = {
@@ -120,10 +129,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     redisUrl: options.rateLimits ? options.redis?.url : undefined,
   };
   const jwtKey = secretKey(TEST_SECRET);
+  const previousJwtKey = options.previousJwtSecret ? secretKey(options.previousJwtSecret) : undefined;
   const realtime = createRealtime({ redisUrl: options.redis?.url, channelPrefix: options.redis?.channelPrefix ?? `test:${randomUUID()}:` });
-  const server: EscalateServer = await createServer({ orm, config, log, jwtKey, clock: clock.now, limits: options.limits, realtime });
+  const metrics = options.metrics ? new Metrics({ orm, clock: clock.now, log }) : undefined;
+  const metricsEndpoint: MetricsEndpoint | undefined = metrics
+    ? await serveMetrics(metrics, { port: 0, host: '127.0.0.1', token: options.metrics?.token, log })
+    : undefined;
+  const server: EscalateServer = await createServer({ orm, config, log, jwtKey, previousJwtKey, clock: clock.now, limits: options.limits, realtime, metrics });
   const endpoint = await server.listen(options.port ?? 0, '127.0.0.1');
-  const slaTimer = new SlaTimer({ orm, realtime, clock: clock.now, log, pollMs: 100 });
+  const slaTimer = new SlaTimer({ orm, realtime, clock: clock.now, log, pollMs: 100, metrics });
   if (options.slaTimer === 'running') slaTimer.start();
   const outbox = new OutboxWorker({ orm, clock: clock.now, log, smtpUrl: options.smtpUrl, pollMs: 100 });
   if (options.outbox === 'running') outbox.start();
@@ -153,6 +167,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     outbox,
     realtime,
     queries,
+    metricsUrl: metricsEndpoint?.url,
     token,
     async gql(query, variables = {}, as = null) {
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
@@ -165,6 +180,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await slaTimer.stop();
       await server.stop();
       await outbox.stop();
+      await metricsEndpoint?.close();
       await realtime.close();
       await orm.close();
     },
