@@ -7,7 +7,7 @@ import { Client } from 'graphql-ws';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idOf } from '../src/common/global-id';
-import { decodeCursor, REPLAY_RETENTION_MS } from '../src/events/live-log';
+import { decodeCursor, encodeCursor, REPLAY_RETENTION_MS } from '../src/events/live-log';
 import { connect, GUARD_MS } from './helpers/subscriptions';
 import { startTcpProxy, TcpProxy } from './helpers/tcp-proxy';
 import { createOrganization, customerOf, ENGINEER, fileTicket, MANAGER, Person, startTestServer, TestServer } from './helpers/test-server';
@@ -324,6 +324,51 @@ describe('resumable subscriptions', () => {
     const received = [...kept, ...resumed.results].map(positionOf).map((position) => `${position.xid}.${position.seq}`);
     expect(received).toEqual(logged);
     resumed.close();
+  });
+});
+
+describe('a database restored into another cluster', () => {
+  it('moves the restored events to the start of the log: live events flow, and older cursors are refused', async () => {
+    const before = await startTestServer();
+    let after: TestServer | undefined;
+    try {
+      await createOrganization(before, 'restored');
+      const ticket = await fileTicket(before, customerOf('restored'), { title: 'Filed before the backup' });
+      await addNote(before, ticket.id, 'before the backup');
+      // What a dump restored into a younger cluster looks like: its events' transaction ids lie ahead.
+      await before.orm.em.getConnection().execute(
+        `update ticket_event set log_xid = (pg_snapshot_xmax(pg_current_snapshot())::text::bigint + 1000000 + log_xid::text::bigint)::text::xid8`,
+      );
+      const [{ next }] = await before.orm.em.getConnection().execute<{ next: string }[]>(`select pg_snapshot_xmax(pg_current_snapshot())::text as next`);
+      await before.close();
+
+      after = await startTestServer({ databaseUrl: before.databaseUrl });
+      const staff = connect(after.url, await after.token(ENGINEER));
+      try {
+        const live = stream(staff, EVENTS, { ticketId: ticket.id });
+        const server = after;
+        const heard = await firstHeard(live, () => addNote(server, ticket.id, 'after the restore'));
+        expect(heard.data.ticketEvents.type).toBe('NOTE_ADDED');
+        // Nothing is left ahead of the cluster's transaction ids, where it would wait for ever to settle (the tail
+        // looking again every second) and, once the ids got there, be delivered again as if new.
+        const [{ ahead }] = await server.orm.em
+          .getConnection()
+          .execute<{ ahead: string }[]>(`select count(*) as ahead from ticket_event where log_xid >= pg_snapshot_xmax(pg_current_snapshot())`);
+        expect(Number(ahead)).toBe(0);
+        server.queries.length = 0;
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        expect(server.queries.filter((sql) => sql.includes('from ticket_event e join'))).toEqual([]);
+        live.close();
+        const fromBefore = encodeCursor({ xid: BigInt(next) + 1_000_000n, seq: 1n }, after.clock.now());
+        const resumed = stream(staff, EVENTS, { ticketId: ticket.id, after: fromBefore });
+        const [refused] = await resumed.until(1);
+        expect(refused!.errors).toMatchObject([{ extensions: { code: 'CURSOR_EXPIRED' }, message: expect.stringMatching(/restored/) }]);
+      } finally {
+        await staff.dispose();
+      }
+    } finally {
+      await after?.close();
+    }
   });
 });
 

@@ -199,7 +199,19 @@ export class LiveLog {
 
   constructor(private readonly options: LiveLogOptions) {}
 
-  start(): void {
+  /**
+   * Transaction ids belong to a cluster: a database restored from a dump into another cluster holds events whose
+   * ids lie ahead of the ones it now gives out, so new events would sort before them (and the tail, at their head,
+   * would never reach the new ones). Events from ahead are moved to the start of the log, keeping their order of
+   * insertion; cursors issued before are then refused (`subscribe`). A no-op otherwise: one index probe.
+   */
+  async start(): Promise<void> {
+    const { affectedRows } = await this.options.orm.em
+      .getConnection()
+      .execute<{ affectedRows: number }>(`update ticket_event set log_xid = '0'::xid8 where log_xid >= pg_snapshot_xmax(pg_current_snapshot())`, [], 'run');
+    if (affectedRows) {
+      this.options.log.warn({ events: affectedRows }, 'live log: events from another cluster (a restored backup) moved to the start of the log');
+    }
     const signals = this.options.realtime.subscribe('LOG')[Symbol.asyncIterator]();
     this.signals = signals;
     void (async () => {
@@ -229,6 +241,11 @@ export class LiveLog {
    */
   async subscribe<T extends LogTopic>(topic: T, hears: (message: MessageOf<T>) => boolean, after: string | null): Promise<AsyncIterable<MessageOf<T>>> {
     const from = after === null ? null : decodeCursor(after, this.options.clock());
+    if (from && !(await this.issuedHere(from))) {
+      throw apiError('CURSOR_EXPIRED', 'That cursor is not from this database’s log (restored from a backup since?): read the current state again and subscribe without `after`.', {
+        retentionSeconds: REPLAY_RETENTION_MS / 1000,
+      });
+    }
     // Heard from now on first, then replayed up to where the log has settled: what the tail hands out meanwhile
     // waits in the subscription's queue, and what the replay already gave is skipped there.
     const live = this.options.realtime.subscribe(topic, hears)[Symbol.asyncIterator]();
@@ -242,6 +259,14 @@ export class LiveLog {
     if (this.subscribers === 1) await this.exclusive(() => this.seekHead());
     const iterator = from ? new Replaying(live, (position) => this.read(topic, hears, position), from, release) : withRelease(live, release);
     return { [Symbol.asyncIterator]: () => iterator };
+  }
+
+  /** Whether a cursor's transaction id has been given out by this cluster (a cursor from before a restore may not). */
+  private async issuedHere(position: LogPosition): Promise<boolean> {
+    const [row] = await this.options.orm.em
+      .getConnection()
+      .execute<{ next: string }[]>(`select pg_snapshot_xmax(pg_current_snapshot())::text as next`);
+    return position.xid < BigInt(row!.next);
   }
 
   /** The log grew (or may have): the tail reads, unless it is reading already (then it reads again after). */

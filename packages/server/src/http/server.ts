@@ -82,7 +82,7 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
   let draining = false;
 
   const live = new LiveLog({ orm, realtime: options.realtime, clock, log, metrics });
-  live.start();
+  await live.start();
   const contextFor = (viewer: Viewer | null, log: Logger): Context => {
     const em = orm.em.fork();
     return { viewer, em, loaders: new Loaders(em), clock, config, log, realtime: options.realtime, live };
