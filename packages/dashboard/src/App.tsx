@@ -1,7 +1,7 @@
 // The wall screen: open tickets by urgency with live countdowns, the SLA counts in a header, filters kept in the URL,
 // a connection banner. Live through two subscriptions (SLA changes and status changes carry the ticket as it is now);
 // no polling. After a reconnect the SDK replays what was missed, and the screen reads everything again as well.
-import { AuthenticationError, createClient, type EscalateClient, type OrganizationFieldsFragment, type Severity } from '@escalate/sdk';
+import { AuthenticationError, createClient, EscalateError, type EscalateClient, type OrganizationFieldsFragment, type Severity } from '@escalate/sdk';
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { type Board, boardFrom, byUrgency, countdown, type Held, OPEN_STATUSES, reloaded, secondsLeft, SEVERITIES, STATES, type Ticket, withTicket } from './board';
 
@@ -88,6 +88,8 @@ function Screen({ token, onRefused }: { token: string; onRefused: (message: stri
   const [connection, setConnection] = useState<Connection>({ state: 'connecting' });
   const [now, setNow] = useState(Date.now);
   const [problem, setProblem] = useState<string | null>(null);
+  /** Bumped to subscribe afresh (and read again) when a subscription cannot resume: its cursor is too old. */
+  const [generation, setGeneration] = useState(0);
 
   const refuse = (error: unknown) => {
     if (error instanceof AuthenticationError) onRefused(`The server refused this token: ${error.message}. Paste a valid staff token.`);
@@ -135,7 +137,9 @@ function Screen({ token, onRefused }: { token: string; onRefused: (message: stri
           setBoard((board) => board && withTicket(board, change.ticket, Date.now()));
         }
       } catch (error) {
-        if (!stopped) refuse(error);
+        if (stopped) return;
+        if (error instanceof EscalateError && error.code === 'CURSOR_EXPIRED') setGeneration((current) => current + 1);
+        else refuse(error);
       }
     };
     const subscriptions = [
@@ -161,7 +165,7 @@ function Screen({ token, onRefused }: { token: string; onRefused: (message: stri
       off.forEach((stop) => stop());
       subscriptions.forEach((changes) => void changes.return(undefined));
     };
-  }, [client, filters.organizationId]);
+  }, [client, filters.organizationId, generation]);
 
   const chooseFilters = (next: Filters) => {
     saveFiltersToUrl(next);
