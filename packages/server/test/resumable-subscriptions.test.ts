@@ -288,6 +288,30 @@ describe('resumable subscriptions', () => {
       watching.close();
     }
   });
+  it('an event still unsettled when a resumed subscription replays is delivered once it settles', async () => {
+    const ticket = await fileTicket(server, customerOf('resume'), { title: 'Settles late' });
+    const read = await server.gql(`query($id: ID) { ticket(id: $id) { timeline(first: 100) { nodes { cursor } } } }`, { id: ticket.id }, ENGINEER);
+    const nodes = read.data!.ticket.timeline.nodes as { cursor: string }[];
+    // An older transaction holds the horizon back: the note commits, but stays unsettled until it ends.
+    const older = new pg.Client({ connectionString: server.databaseUrl });
+    await older.connect();
+    const staff = await client(ENGINEER);
+    try {
+      await older.query('begin');
+      await older.query('select pg_current_xact_id()');
+      const note = await addNote(server, ticket.id, 'committed behind an older transaction');
+      const resumed = stream(staff, EVENTS, { ticketId: ticket.id, after: nodes[nodes.length - 1]!.cursor });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(resumed.results).toEqual([]); // not settled: neither replayed nor delivered yet
+      await older.query('commit'); // ends without a write, so nobody is told the log grew
+      const [delivered] = await resumed.until(1);
+      expect(noteOf(delivered!)).toBe(note);
+      resumed.close();
+    } finally {
+      await older.end();
+    }
+  });
+
   it('concurrent writers while a subscriber disconnects and resumes: it receives the log’s events, in order, once', async () => {
     const probeTicket = await fileTicket(server, customerOf('resume'), { title: 'Probe' });
     const tickets = await Promise.all([0, 1, 2, 3].map((i) => fileTicket(server, customerOf('resume'), { title: `Writer ${i}` })));

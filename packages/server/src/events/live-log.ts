@@ -257,6 +257,9 @@ export class LiveLog {
     };
     // The first subscriber starts the tail at the head: what was written before it is nobody's to hear live.
     if (this.subscribers === 1) await this.exclusive(() => this.seekHead());
+    // The tail looks once now: events written before this subscriber came, while nobody listened (their LOG went
+    // unheard), and still unsettled when the replay read the log, are left to it; it looks again until they settle.
+    this.ring();
     const iterator = from ? new Replaying(live, (position) => this.read(topic, hears, position), from, release) : withRelease(live, release);
     return { [Symbol.asyncIterator]: () => iterator };
   }
