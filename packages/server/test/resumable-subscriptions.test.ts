@@ -312,6 +312,27 @@ describe('resumable subscriptions', () => {
     }
   });
 
+  it('without `after`, a subscription hears what commits after it subscribed, not an earlier event settling late', async () => {
+    const ticket = await fileTicket(server, customerOf('resume'), { title: 'From now on' });
+    const older = new pg.Client({ connectionString: server.databaseUrl });
+    await older.connect();
+    const staff = await client(ENGINEER);
+    try {
+      await older.query('begin');
+      await older.query('select pg_current_xact_id()');
+      await addNote(server, ticket.id, 'committed before the subscription, settled after it');
+      const live = stream(staff, EVENTS, { ticketId: ticket.id });
+      await new Promise((resolve) => setTimeout(resolve, 300)); // subscribed (nothing to probe with: no event may arrive)
+      await older.query('commit');
+      const after = await addNote(server, ticket.id, 'committed after the subscription');
+      const [first] = await live.until(1);
+      expect(noteOf(first!)).toBe(after);
+      live.close();
+    } finally {
+      await older.end();
+    }
+  });
+
   it('concurrent writers while a subscriber disconnects and resumes: it receives the log’s events, in order, once', async () => {
     const probeTicket = await fileTicket(server, customerOf('resume'), { title: 'Probe' });
     const tickets = await Promise.all([0, 1, 2, 3].map((i) => fileTicket(server, customerOf('resume'), { title: `Writer ${i}` })));

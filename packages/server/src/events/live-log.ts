@@ -196,6 +196,7 @@ export class LiveLog {
   private signals: AsyncIterator<unknown> | null = null;
   private stopped = false;
   private unsettledRetryMs = UNSETTLED_RETRY_MS;
+  private pendingSnapshot: Promise<Snapshot> | null = null;
 
   constructor(private readonly options: LiveLogOptions) {}
 
@@ -260,8 +261,24 @@ export class LiveLog {
     // The tail looks once now: events written before this subscriber came, while nobody listened (their LOG went
     // unheard), and still unsettled when the replay read the log, are left to it; it looks again until they settle.
     this.ring();
-    const iterator = from ? new Replaying(live, (position) => this.read(topic, hears, position), from, release) : withRelease(live, release);
+    const iterator = from
+      ? new Replaying(live, (position) => this.read(topic, hears, position), from, release)
+      : withRelease(live, release, committedAfter(await this.snapshotSoon()));
     return { [Symbol.asyncIterator]: () => iterator };
+  }
+
+  /**
+   * The database's snapshot, taken after the caller registered its subscription: what was committed by then is
+   * what a subscriber without `after` does not hear (the tail may hand it out later, once older transactions end).
+   * Subscribers arriving together share one.
+   */
+  private snapshotSoon(): Promise<Snapshot> {
+    this.pendingSnapshot ??= Promise.resolve().then(async () => {
+      this.pendingSnapshot = null;
+      const [row] = await this.options.orm.em.getConnection().execute<{ snapshot: string }[]>('select pg_current_snapshot()::text as snapshot');
+      return parseSnapshot(row!.snapshot);
+    });
+    return this.pendingSnapshot;
   }
 
   /** Whether a cursor's transaction id has been given out by this cluster (a cursor from before a restore may not). */
@@ -365,13 +382,32 @@ interface ReplayPage<T> {
   more: boolean;
 }
 
-function withRelease<T>(live: AsyncIterator<T>, release: () => void): AsyncIterator<T> {
+/** `xmin:xmax:xip,…` (pg_snapshot's text): transactions at or past `xmax`, or in `xip`, had not committed. */
+interface Snapshot {
+  xmax: bigint;
+  inProgress: Set<bigint>;
+}
+
+function parseSnapshot(text: string): Snapshot {
+  const [, xmax, xip] = text.split(':');
+  return { xmax: BigInt(xmax!), inProgress: new Set(xip ? xip.split(',').map(BigInt) : []) };
+}
+
+/** Whether an event was committed after the snapshot was taken (its transaction had not committed by then). */
+function committedAfter(snapshot: Snapshot): (position: LogPosition) => boolean {
+  return ({ xid }) => xid >= snapshot.xmax || snapshot.inProgress.has(xid);
+}
+
+/** A live subscription without `after`: the events committed since it subscribed, as they come. */
+function withRelease<T extends Logged>(live: AsyncIterator<T>, release: () => void, heard: (position: LogPosition) => boolean): AsyncIterator<T> {
   return {
     async next() {
       try {
-        const result = await live.next();
-        if (result.done) release();
-        return result;
+        for (;;) {
+          const result = await live.next();
+          if (result.done) release();
+          if (result.done || heard(result.value.position)) return result;
+        }
       } catch (error) {
         release();
         throw error;
