@@ -79,6 +79,26 @@ async function firstHeard(subscription: Stream, change: () => Promise<unknown>):
   return subscription.results[0]!;
 }
 
+/**
+ * An older transaction that holds the horizon back: it takes its transaction id and stays open, so that what
+ * commits meanwhile is not settled until `end()`, which commits it without a write (nobody is told the log grew).
+ */
+async function holdHorizon(databaseUrl: string): Promise<{ end(): Promise<void> }> {
+  const older = new pg.Client({ connectionString: databaseUrl });
+  await older.connect();
+  await older.query('begin');
+  await older.query('select pg_current_xact_id()');
+  let ended = false;
+  return {
+    async end() {
+      if (ended) return;
+      ended = true;
+      await older.query('commit');
+      await older.end();
+    },
+  };
+}
+
 const EVENTS = `subscription($ticketId: ID!, $after: String) { ticketEvents(ticketId: $ticketId, after: $after) { id type data } }`;
 const STATUS = `subscription($ticketId: ID, $after: String) { ticketStatusChanged(ticketId: $ticketId, after: $after) { ticket { id } from to } }`;
 
@@ -293,17 +313,14 @@ describe('resumable subscriptions', () => {
     const read = await server.gql(`query($id: ID) { ticket(id: $id) { timeline(first: 100) { nodes { cursor } } } }`, { id: ticket.id }, ENGINEER);
     const nodes = read.data!.ticket.timeline.nodes as { cursor: string }[];
     // An older transaction holds the horizon back: the note commits, but stays unsettled until it ends.
-    const older = new pg.Client({ connectionString: server.databaseUrl });
-    await older.connect();
     const staff = await client(ENGINEER);
+    const older = await holdHorizon(server.databaseUrl);
     try {
-      await older.query('begin');
-      await older.query('select pg_current_xact_id()');
       const note = await addNote(server, ticket.id, 'committed behind an older transaction');
       const resumed = stream(staff, EVENTS, { ticketId: ticket.id, after: nodes[nodes.length - 1]!.cursor });
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(resumed.results).toEqual([]); // not settled: neither replayed nor delivered yet
-      await older.query('commit'); // ends without a write, so nobody is told the log grew
+      await older.end();
       const [delivered] = await resumed.until(1);
       expect(noteOf(delivered!)).toBe(note);
       resumed.close();
@@ -314,16 +331,13 @@ describe('resumable subscriptions', () => {
 
   it('without `after`, a subscription hears what commits after it subscribed, not an earlier event settling late', async () => {
     const ticket = await fileTicket(server, customerOf('resume'), { title: 'From now on' });
-    const older = new pg.Client({ connectionString: server.databaseUrl });
-    await older.connect();
     const staff = await client(ENGINEER);
+    const older = await holdHorizon(server.databaseUrl);
     try {
-      await older.query('begin');
-      await older.query('select pg_current_xact_id()');
       await addNote(server, ticket.id, 'committed before the subscription, settled after it');
       const live = stream(staff, EVENTS, { ticketId: ticket.id });
       await new Promise((resolve) => setTimeout(resolve, 300)); // subscribed (nothing to probe with: no event may arrive)
-      await older.query('commit');
+      await older.end();
       const after = await addNote(server, ticket.id, 'committed after the subscription');
       const [first] = await live.until(1);
       expect(noteOf(first!)).toBe(after);
