@@ -167,6 +167,28 @@ function Screen({ token, onRefused }: { token: string; onRefused: (message: stri
     };
   }, [client, filters.organizationId, generation]);
 
+  // A business-hours clock starts or stops at its `runningChangesAt` (the day's close, the next opening): the screen
+  // reads those tickets again then, so that their countdowns go on (a request at business-hours boundaries only).
+  useEffect(() => {
+    if (!board) return;
+    const changes = [...board.tickets.values()].flatMap(({ ticket }) => (ticket.sla.runningChangesAt ? [Date.parse(ticket.sla.runningChangesAt)] : []));
+    const next = Math.min(...changes.filter((at) => at > Date.now()));
+    if (!Number.isFinite(next)) return;
+    const timer = setTimeout(
+      () => {
+        const due = [...board.tickets.values()].filter(({ ticket }) => ticket.sla.runningChangesAt && Date.parse(ticket.sla.runningChangesAt) <= Date.now());
+        for (const { ticket } of due) {
+          void client.ticket({ id: ticket.id }).then(
+            (read) => read.ticket && setBoard((current) => current && withTicket(current, read.ticket!, Date.now())),
+            (error: unknown) => refuse(error),
+          );
+        }
+      },
+      Math.min(next - Date.now() + 500, 2 ** 31 - 1),
+    );
+    return () => clearTimeout(timer);
+  }, [board, client]);
+
   const chooseFilters = (next: Filters) => {
     saveFiltersToUrl(next);
     if (next.organizationId !== filters.organizationId) setBoard(null);
