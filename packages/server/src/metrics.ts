@@ -5,11 +5,10 @@
 // prom-client's global one, so that test servers side by side each count their own.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { StartupError } from './config';
+import { listenOn } from './common/listen';
 import { Clock } from './context';
 import { OutboxBacklog, outboxBacklog } from './notifications/outbox-worker';
 
@@ -229,7 +228,7 @@ export interface MetricsEndpoint {
 }
 
 /** Serves `GET /metrics` on its own port; nothing else is served there. */
-export function serveMetrics(metrics: Metrics, options: MetricsEndpointOptions): Promise<MetricsEndpoint> {
+export async function serveMetrics(metrics: Metrics, options: MetricsEndpointOptions): Promise<MetricsEndpoint> {
   const { token, log } = options;
   // Compared as digests: equal lengths for timingSafeEqual, and the time taken says nothing of the token.
   const expected = token === undefined ? null : digest(token);
@@ -252,24 +251,18 @@ export function serveMetrics(metrics: Metrics, options: MetricsEndpointOptions):
     );
   });
   const { port, host = '0.0.0.0' } = options;
-  return new Promise<MetricsEndpoint>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new StartupError(`METRICS_PORT ${port} is already in use by another program: choose another port.`));
-      else if (error.code === 'EACCES') reject(new StartupError(`METRICS_PORT ${port} needs privileges this process does not have: choose a port above 1023.`));
-      else reject(error);
-    });
-    server.listen(port, host, () => {
-      const { port: bound } = server.address() as AddressInfo;
-      resolve({
-        url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${bound}/metrics`,
-        close: () =>
-          new Promise<void>((closed) => {
-            server.close(() => closed());
-            server.closeAllConnections(); // a scraper's keep-alive connection would hold close() open
-          }),
-      });
-    });
+  const url = await listenOn(server, port, host, {
+    inUse: `METRICS_PORT ${port} is already in use by another program: choose another port.`,
+    privileged: `METRICS_PORT ${port} needs privileges this process does not have: choose a port above 1023.`,
   });
+  return {
+    url: `${url}/metrics`,
+    close: () =>
+      new Promise<void>((closed) => {
+        server.close(() => closed());
+        server.closeAllConnections(); // a scraper's keep-alive connection would hold close() open
+      }),
+  };
 }
 
 function bearer(authorization: string | undefined): string {

@@ -242,11 +242,6 @@ export class LiveLog {
    */
   async subscribe<T extends LogTopic>(topic: T, hears: (message: MessageOf<T>) => boolean, after: string | null): Promise<AsyncIterable<MessageOf<T>>> {
     const from = after === null ? null : decodeCursor(after, this.options.clock());
-    if (from && !(await this.issuedHere(from))) {
-      throw apiError('CURSOR_EXPIRED', 'That cursor is not from this database’s log (restored from a backup since?): read the current state again and subscribe without `after`.', {
-        retentionSeconds: REPLAY_RETENTION_MS / 1000,
-      });
-    }
     // Heard from now on first, then replayed up to where the log has settled: what the tail hands out meanwhile
     // waits in the subscription's queue, and what the replay already gave is skipped there.
     const live = this.options.realtime.subscribe(topic, hears)[Symbol.asyncIterator]();
@@ -258,19 +253,28 @@ export class LiveLog {
     };
     // The first subscriber starts the tail at the head: what was written before it is nobody's to hear live.
     if (this.subscribers === 1) await this.exclusive(() => this.seekHead());
+    const snapshot = await this.snapshotSoon();
+    // A cursor's transaction id this cluster has not given out yet is from before a restore (see start()).
+    if (from && from.xid >= snapshot.xmax) {
+      release();
+      await live.return?.();
+      throw apiError('CURSOR_EXPIRED', 'That cursor is not from this database’s log (restored from a backup since?): read the current state again and subscribe without `after`.', {
+        retentionSeconds: REPLAY_RETENTION_MS / 1000,
+      });
+    }
     // The tail looks once now: events written before this subscriber came, while nobody listened (their LOG went
     // unheard), and still unsettled when the replay read the log, are left to it; it looks again until they settle.
     this.ring();
     const iterator = from
       ? new Replaying(live, (position) => this.read(topic, hears, position), from, release)
-      : withRelease(live, release, committedAfter(await this.snapshotSoon()));
+      : withRelease(live, release, committedAfter(snapshot));
     return { [Symbol.asyncIterator]: () => iterator };
   }
 
   /**
    * The database's snapshot, taken after the caller registered its subscription: what was committed by then is
-   * what a subscriber without `after` does not hear (the tail may hand it out later, once older transactions end).
-   * Subscribers arriving together share one.
+   * what a subscriber without `after` does not hear (the tail may hand it out later, once older transactions end),
+   * and its `xmax` is the first transaction id not given out yet. Subscribers arriving together share one.
    */
   private snapshotSoon(): Promise<Snapshot> {
     this.pendingSnapshot ??= Promise.resolve().then(async () => {
@@ -279,14 +283,6 @@ export class LiveLog {
       return parseSnapshot(row!.snapshot);
     });
     return this.pendingSnapshot;
-  }
-
-  /** Whether a cursor's transaction id has been given out by this cluster (a cursor from before a restore may not). */
-  private async issuedHere(position: LogPosition): Promise<boolean> {
-    const [row] = await this.options.orm.em
-      .getConnection()
-      .execute<{ next: string }[]>(`select pg_snapshot_xmax(pg_current_snapshot())::text as next`);
-    return position.xid < BigInt(row!.next);
   }
 
   /** The log grew (or may have): the tail reads, unless it is reading already (then it reads again after). */

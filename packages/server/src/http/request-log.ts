@@ -65,7 +65,7 @@ export function requestLog({ log, metrics, quiet }: RequestLogOptions) {
       const ours = status >= 500 || outcome === INTERNAL;
       request.log[ours ? 'error' : 'info'](line, completed ? 'request completed' : 'request aborted');
       if (graphql && metrics) {
-          metrics.graphqlRequest({ name: graphql.operationName, type: graphql.operationType, outcome: outcome! }, seconds);
+        metrics.graphqlRequest({ name: graphql.operationName, type: graphql.operationType, outcome: outcome! }, seconds);
         for (const code of graphql.errorCodes) metrics.graphqlError(code);
       }
     });

@@ -7,12 +7,12 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import express, { NextFunction, Request, Response } from 'express';
 import { GraphQLFormattedError } from 'graphql';
 import { createServer as createHttpServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { Logger } from 'pino';
 import { bearerToken, InvalidTokenError, verifyToken } from '../auth/token';
 import { Viewer, ViewerDirectory } from '../auth/viewer';
+import { listenOn } from '../common/listen';
 import { Loaders } from '../common/loaders';
-import { Config, StartupError } from '../config';
+import { Config } from '../config';
 import { Clock, Context, systemClock } from '../context';
 import { readOnlyRefusal } from '../auth/read-only';
 import { LiveLog } from '../events/live-log';
@@ -270,20 +270,11 @@ export async function createServer(options: ServerOptions): Promise<EscalateServ
 
   return {
     httpServer,
-    listen: (port, host = '0.0.0.0') =>
-      new Promise<string>((resolve, reject) => {
-        httpServer.once('error', (error: NodeJS.ErrnoException) => {
-          if (error.code === 'EADDRINUSE') {
-            reject(new StartupError(`Port ${port} is already in use by another program: stop it, or choose another port, e.g. PORT=${port + 1} npm start`));
-          } else if (error.code === 'EACCES') {
-            reject(new StartupError(`Port ${port} needs privileges this process does not have: choose a port above 1023 with PORT.`));
-          } else reject(error);
-        });
-        httpServer.listen(port, host, () => {
-          const { port: bound } = httpServer.address() as AddressInfo;
-          resolve(`http://${host === '0.0.0.0' ? 'localhost' : host}:${bound}/graphql`);
-        });
-      }),
+    listen: async (port, host = '0.0.0.0') =>
+      `${await listenOn(httpServer, port, host, {
+        inUse: `Port ${port} is already in use by another program: stop it, or choose another port, e.g. PORT=${port + 1} npm start`,
+        privileged: `Port ${port} needs privileges this process does not have: choose a port above 1023 with PORT.`,
+      })}/graphql`,
     stop: () => (stopping ??= stop()),
   };
 }
