@@ -1,7 +1,7 @@
 // The wall screen: open tickets by urgency with live countdowns, the SLA counts in a header, filters kept in the URL,
 // a connection banner. Live through two subscriptions (SLA changes and status changes carry the ticket as it is now);
 // no polling. After a reconnect the SDK replays what was missed, and the screen reads everything again as well.
-import { AuthenticationError, createClient, EscalateError, type EscalateClient, type OrganizationFieldsFragment, type Severity } from '@escalate/sdk';
+import { AuthenticationError, createClient, EscalateError, type EscalateClient, type OrganizationFieldsFragment, type Severity, type SlaState } from '@escalate/sdk';
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { type Board, boardFrom, byUrgency, countdown, type Held, OPEN_STATUSES, reloaded, secondsLeft, SEVERITIES, STATES, type Ticket, withTicket } from './board';
 
@@ -125,16 +125,20 @@ function Screen({ token, onRefused }: { token: string; onRefused: (message: stri
       const askedAt = Date.now();
       try {
         const [{ slaSummary }, tickets] = await Promise.all([client.slaSummary({ organizationId }), openTickets(client, organizationId)]);
-        if (!stopped) setBoard((board) => (board ? reloaded(board, boardFrom(tickets, slaSummary, Date.now()), askedAt) : boardFrom(tickets, slaSummary, Date.now())));
+        if (stopped) return;
+        const read = boardFrom(tickets, slaSummary, Date.now());
+        setBoard((board) => (board ? reloaded(board, read, askedAt) : read));
+        setProblem(null); // a failure before is behind it now
       } catch (error) {
         if (!stopped) refuse(error);
       }
     };
-    const listen = async (changes: AsyncIterable<{ ticket: Ticket }>) => {
+    /** Applies every change a subscription hears; `ticketOf` finds the ticket, as it is now, in its payload. */
+    const listen = async <E,>(changes: AsyncIterable<E>, ticketOf: (change: E) => Ticket) => {
       try {
         for await (const change of changes) {
           if (stopped) break;
-          setBoard((board) => board && withTicket(board, change.ticket, Date.now()));
+          setBoard((board) => board && withTicket(board, ticketOf(change), Date.now()));
         }
       } catch (error) {
         if (stopped) return;
@@ -142,15 +146,10 @@ function Screen({ token, onRefused }: { token: string; onRefused: (message: stri
         else refuse(error);
       }
     };
-    const subscriptions = [
-      (async function* () {
-        for await (const { slaStatusChanged } of client.subscribe.slaStatusChanged({ organizationId })) yield slaStatusChanged;
-      })(),
-      (async function* () {
-        for await (const { ticketStatusChanged } of client.subscribe.ticketStatusChanged({ organizationId })) yield ticketStatusChanged;
-      })(),
-    ];
-    subscriptions.forEach((changes) => void listen(changes));
+    const slaChanges = client.subscribe.slaStatusChanged({ organizationId })[Symbol.asyncIterator]();
+    const statusChanges = client.subscribe.ticketStatusChanged({ organizationId })[Symbol.asyncIterator]();
+    void listen({ [Symbol.asyncIterator]: () => slaChanges }, (change) => change.slaStatusChanged.ticket);
+    void listen({ [Symbol.asyncIterator]: () => statusChanges }, (change) => change.ticketStatusChanged.ticket);
     void read();
     const off = [
       client.on('connected', ({ reconnected }) => {
@@ -163,7 +162,7 @@ function Screen({ token, onRefused }: { token: string; onRefused: (message: stri
     return () => {
       stopped = true;
       off.forEach((stop) => stop());
-      subscriptions.forEach((changes) => void changes.return(undefined));
+      for (const changes of [slaChanges, statusChanges]) void changes.return?.();
     };
   }, [client, filters.organizationId, generation]);
 
@@ -250,16 +249,19 @@ function ConnectionBanner({ connection }: { connection: Connection }) {
   );
 }
 
-const STATE_LABEL: Record<string, string> = { BREACHED: '✖ BREACHED', AT_RISK: '▲ AT RISK', ON_TRACK: '● ON TRACK', PAUSED: '‖ PAUSED', MET: '✔ MET' };
+const STATE_LABEL: Record<SlaState, string> = { BREACHED: '✖ BREACHED', AT_RISK: '▲ AT RISK', ON_TRACK: '● ON TRACK', PAUSED: '‖ PAUSED', MET: '✔ MET' };
+
+/** The header's columns: MET tickets are no longer open. */
+const COUNTED_STATES = STATES.filter((state) => state !== 'MET');
 
 function Summary({ board }: { board: Board }) {
-  const total = (state: string) => SEVERITIES.reduce((sum, severity) => sum + board.counts[severity][state as keyof (typeof board.counts)['SEV1']], 0);
+  const total = (state: SlaState) => SEVERITIES.reduce((sum, severity) => sum + board.counts[severity][state], 0);
   return (
     <table className="summary" aria-label="Open tickets by SLA state and severity">
       <thead>
         <tr>
           <th />
-          {STATES.filter((state) => state !== 'MET').map((state) => (
+          {COUNTED_STATES.map((state) => (
             <th key={state} className={`state-${state}`}>
               {STATE_LABEL[state]}
             </th>
@@ -270,7 +272,7 @@ function Summary({ board }: { board: Board }) {
         {SEVERITIES.map((severity) => (
           <tr key={severity}>
             <th>{severity}</th>
-            {STATES.filter((state) => state !== 'MET').map((state) => (
+            {COUNTED_STATES.map((state) => (
               <td key={state} data-count={`${severity}-${state}`}>
                 {board.counts[severity][state]}
               </td>
@@ -279,7 +281,7 @@ function Summary({ board }: { board: Board }) {
         ))}
         <tr className="total">
           <th>All</th>
-          {STATES.filter((state) => state !== 'MET').map((state) => (
+          {COUNTED_STATES.map((state) => (
             <td key={state} data-count={`ALL-${state}`}>
               {total(state)}
             </td>
@@ -331,7 +333,7 @@ function TicketList({ rows, now }: { rows: Held[]; now: number }) {
     const observer = new ResizeObserver(() => setHeight(element.clientHeight));
     observer.observe(element);
     return () => observer.disconnect();
-  }, []);
+  }, [rows.length === 0]); // the list is in the page only once there are rows
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - 2);
   const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + 2);
   if (!rows.length) return <p className="empty">No open tickets.</p>;

@@ -8,7 +8,7 @@ export const SEVERITIES: readonly Severity[] = ['SEV1', 'SEV2', 'SEV3', 'SEV4'];
 export const STATES: readonly SlaState[] = ['BREACHED', 'AT_RISK', 'ON_TRACK', 'PAUSED', 'MET'];
 export const OPEN_STATUSES = ['NEW', 'IN_PROGRESS', 'WAITING_ON_CUSTOMER'] as const;
 
-export const isOpen = (ticket: Ticket) => ticket.status !== 'RESOLVED' && ticket.status !== 'CLOSED';
+export const isOpen = (ticket: Ticket) => (OPEN_STATUSES as readonly string[]).includes(ticket.status);
 
 /** A ticket as last heard, and when (ms): its `sla.remainingSeconds` was true then. */
 export interface Held {

@@ -165,11 +165,11 @@ describe('the connection', () => {
     const after = await heard(iterator, id, 'an event after the restart');
     expect(after.value?.ticketStatusChanged.ticket.id).toBe(id);
 
-    // Unsubscribed listeners hear nothing more; ending the last subscription is not an outage.
-    log.stop();
+    // Ending the last subscription, and closing the client, is not an outage: nothing more is reported.
     await iterator.return!();
     await client.close();
     expect(log.events).toHaveLength(5);
+    log.stop();
   });
 
   it('asks getToken at every connection and reconnects after a drop with the token it gives then', async () => {

@@ -3,6 +3,7 @@
 // set on the test clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization, customerOf, ENGINEER, fileTicket, Person, startTestServer, TestServer } from './helpers/test-server';
+import { setStatus } from './helpers/tickets';
 
 const SLA_FIELDS = `sla { metric state remainingSeconds running runningChangesAt cycles { metric state running runningChangesAt } }`;
 const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];
@@ -17,14 +18,6 @@ describe('SLA running', () => {
     server.clock.set(iso);
     const { running, runningChangesAt } = await slaOf(ticketId);
     return { running, runningChangesAt };
-  };
-  const setStatus = async (ticketId: string, status: string) => {
-    const result = await server.gql(
-      `mutation($input: TicketUpdateStatusInput!) { ticketUpdateStatus(input: $input) { userErrors { code message } } }`,
-      { input: { ticketId, status } },
-      ENGINEER,
-    );
-    expect(result.data!.ticketUpdateStatus.userErrors).toEqual([]);
   };
   const addNote = async (ticketId: string, as: Person, body: string) => {
     const result = await server.gql(`mutation($input: NoteAddInput!) { noteAdd(input: $input) { note { id } } }`, { input: { ticketId, body } }, as);
@@ -94,7 +87,7 @@ describe('SLA running', () => {
     server.clock.set('2026-12-08T15:00:00Z'); // Tue 10:00 EST
     const ticket = await fileTicket(server, customer, { severity: 'SEV3' });
     server.clock.set('2026-12-08T16:00:00Z');
-    await setStatus(ticket.id, 'WAITING_ON_CUSTOMER');
+    await setStatus(server, ticket.id, 'WAITING_ON_CUSTOMER');
     expect(await slaOf(ticket.id)).toMatchObject({ state: 'PAUSED', running: false, runningChangesAt: null });
     expect(await runningAt(ticket.id, '2026-12-09T01:00:00Z')).toEqual({ running: false, runningChangesAt: null }); // at night too
 
