@@ -8,8 +8,8 @@
 // It prints figures and asserts nothing; the tests (npm test) hold the behaviour.
 import type { CDPSession } from 'playwright-core';
 import { describe, it } from 'vitest';
-import { createOrganization, customerOf, ENGINEER, fileTicket } from '../../server/test/helpers/test-server.js';
-import { createWallOrganization, fileWallTicket, launchBrowser, openWall, seenAt, startWallServer } from '../test/helpers.js';
+import { createOrganization, customerOf, fileTicket } from '../../server/test/helpers/test-server.js';
+import { createWallOrganization, fileWallTicket, launchBrowser, openWall, seenAt, slaMoments, startWallServer } from '../test/helpers.js';
 import { setStatus } from '../../server/test/helpers/tickets.js';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -36,9 +36,9 @@ describe('wall screen figures', () => {
       }
       const delays: { ticket: string; state: string; ms: number }[] = [];
       for (const ticket of tickets) {
-        const { data } = await server.gql(`query($id: ID) { ticket(id: $id) { sla { atRiskAt dueAt } } }`, { id: ticket.id }, ENGINEER);
-        delays.push({ ticket: ticket.number, state: 'AT_RISK', ms: (await seenAt(page, ticket.number, 'AT_RISK')) - Date.parse(data!.ticket.sla.atRiskAt) });
-        delays.push({ ticket: ticket.number, state: 'BREACHED', ms: (await seenAt(page, ticket.number, 'BREACHED')) - Date.parse(data!.ticket.sla.dueAt) });
+        const { atRiskAt, dueAt } = await slaMoments(server, ticket.id);
+        delays.push({ ticket: ticket.number, state: 'AT_RISK', ms: (await seenAt(page, ticket.number, 'AT_RISK')) - Date.parse(atRiskAt) });
+        delays.push({ ticket: ticket.number, state: 'BREACHED', ms: (await seenAt(page, ticket.number, 'BREACHED')) - Date.parse(dueAt) });
       }
       const ms = delays.map((delay) => delay.ms);
       console.log(`\nSLA moment → screen, ${ms.length} transitions: median ${median(ms)} ms, worst ${Math.max(...ms)} ms`);

@@ -22,6 +22,12 @@ export async function createWallOrganization(server: TestServer): Promise<string
   });
 }
 
+/** When a ticket goes AT_RISK and BREACHED, as the API says. */
+export async function slaMoments(server: TestServer, ticketId: string): Promise<{ atRiskAt: string; dueAt: string }> {
+  const result = await server.gql(`query($id: ID) { ticket(id: $id) { sla { atRiskAt dueAt } } }`, { id: ticketId }, ENGINEER);
+  return result.data!.ticket.sla;
+}
+
 export const fileWallTicket = (server: TestServer, title: string) => fileTicket(server, customerOf(ORG), { title, severity: 'SEV3' });
 
 /**

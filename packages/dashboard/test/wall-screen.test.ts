@@ -6,14 +6,9 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable } from '../../server/test/helpers/browser.js';
-import { ENGINEER, type TestServer } from '../../server/test/helpers/test-server.js';
-import { createWallOrganization, fileWallTicket, launchBrowser, openWall, screenshotsFolder, seenAt, startWallServer } from './helpers.js';
+import { type TestServer } from '../../server/test/helpers/test-server.js';
+import { createWallOrganization, fileWallTicket, launchBrowser, openWall, screenshotsFolder, seenAt, slaMoments, startWallServer } from './helpers.js';
 import { setStatus } from '../../server/test/helpers/tickets.js';
-
-async function slaOf(server: TestServer, ticketId: string): Promise<{ atRiskAt: string; dueAt: string }> {
-  const result = await server.gql(`query($id: ID) { ticket(id: $id) { sla { atRiskAt dueAt } } }`, { id: ticketId }, ENGINEER);
-  return result.data!.ticket.sla;
-}
 
 const rowCount = (page: Page, number: string) => page.locator(`[data-ticket="${number}"]`).count();
 
@@ -48,7 +43,7 @@ describe.skipIf(!browserAvailable())('the SLA wall screen (Chromium)', () => {
     const ticket = await fileWallTicket(server, 'Checkout API returns 502');
     // Filed after it: due later, so below it until then, and above it once it breaches.
     const calm = await fileWallTicket(server, 'A neighbour, due a moment later');
-    const { atRiskAt, dueAt } = await slaOf(server, ticket.id);
+    const { atRiskAt, dueAt } = await slaMoments(server, ticket.id);
     await seenAt(page, ticket.number, 'ON_TRACK');
     await shot('on-track');
     const atRisk = await seenAt(page, ticket.number, 'AT_RISK');

@@ -9,7 +9,7 @@ import { reconnectPolicy } from '../src/retries.js';
 import { webSocketUrl } from '../src/transport.js';
 import { closedPort } from '../../server/test/helpers/ports.js';
 import { startTcpProxy, type TcpProxy } from '../../server/test/helpers/tcp-proxy.js';
-import { fakeTime, pokeUntil, rejection, within } from './helpers.js';
+import { fakeTime, pokeUntil, portOf, rejection, within } from './helpers.js';
 
 /** A TCP proxy in front of a server that may change (`target`), whose connections a test can cut; `url` its GraphQL URL. */
 type Proxy = TcpProxy & { url: string };
@@ -19,7 +19,6 @@ async function startProxy(target: number): Promise<Proxy> {
   return Object.assign(proxy, { url: `http://127.0.0.1:${proxy.port}/graphql` });
 }
 
-const portOf = (url: string) => Number(new URL(url).port);
 
 /** Every connection event of a client, in order, as `[name, detail]`. */
 function recordEvents(client: EscalateClient) {

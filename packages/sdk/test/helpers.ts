@@ -74,3 +74,6 @@ export async function pokeUntil<T>(heard: Promise<T>, poke: (step: number) => Pr
   }
   return heard;
 }
+
+/** The port of a URL, e.g. a test server's, for a proxy in front of it. */
+export const portOf = (url: string) => Number(new URL(url).port);

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization, customerOf, ENGINEER, fileTicket, startTestServer, TestServer } from '../../server/test/helpers/test-server.js';
 import { startTcpProxy, type TcpProxy } from '../../server/test/helpers/tcp-proxy.js';
 import { createClient, type EscalateClient, type TicketEventsSubscription } from '../src/index.js';
-import { fakeTime, pokeUntil, within } from './helpers.js';
+import { fakeTime, pokeUntil, portOf, within } from './helpers.js';
 
-const portOf = (url: string) => Number(new URL(url).port);
 /** The note a NOTE_ADDED event is about; null for other events. */
 const noteOf = (event: TicketEventsSubscription) =>
   event.ticketEvents.type === 'NOTE_ADDED' ? (event.ticketEvents.data.noteId as string) : null;
