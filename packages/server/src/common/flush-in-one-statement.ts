@@ -53,6 +53,8 @@ export async function flushInOneStatement(em: EntityManager): Promise<void> {
       unitOfWork.getPersistStack().delete(changeSet.entity);
     }
   }
+  // As flush's cleanup: nothing stays queued, or the next query would flush these rows again.
+  unitOfWork.clearActionsQueue();
 }
 
 interface Insert {

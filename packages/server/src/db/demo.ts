@@ -195,9 +195,6 @@ export async function seedDemo({ em, realtime, config, key, now }: DemoSetting):
     for (const organization of organizations) {
       if (await em.count(Ticket, { organization: organization.id })) continue;
       for (const { filedBy, assignee, status, ...input } of DEMO_TICKETS.filter(({ filedBy }) => filedBy.org === organization.slug)) {
-        // Each filing from an empty unit of work, as a mutation's own entity manager starts: the previous filing's
-        // one-statement insert leaves its entities queued, and a query would then flush this ticket too early.
-        em.clear();
         const { ticket } = await createTicket(as(filedBy), input);
         if (!assignee) continue;
         await assignTicket(as(assignee), { ticketId: ticket.nodeId, assigneeId: users.get(assignee)!.nodeId });
